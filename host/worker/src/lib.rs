@@ -1,1 +1,231 @@
-//! placeholder
+//! `trellis worker`: the HTTP surface over the plugin runtime.
+//!
+//! - [`app`] builds the router (`GET /v1/tools`, `POST /v1/tools/{name}/call`,
+//!   `GET /healthz`, `GET /metrics`) so handlers can be tested without a socket.
+//! - [`serve`] loads the plugin directory, starts hot reload, and serves on a
+//!   listener until the shutdown future resolves.
+//! - [`metrics`]: the counters behind `GET /metrics`.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tokio::net::TcpListener;
+use trellis_api::http::{unknown_route, wrong_method, ApiError, JsonBody};
+use trellis_api::worker::{CallRequest, CallResponse, ToolInfo, ToolList};
+use trellis_api::ErrorBody;
+use trellis_runtime::{CallError, EngineConfig, Registry, RegistryConfig, Watcher};
+
+pub mod metrics;
+
+use metrics::Metrics;
+
+/// Largest request body accepted, in bytes.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Settings of a worker.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// The directory of plugins to load and watch.
+    pub plugins_dir: PathBuf,
+    /// Where compiled plugins are cached across restarts (`None`: no cache).
+    pub cache_dir: Option<PathBuf>,
+    /// Calls that may run at once; more wait up to `queue_timeout`, then 503.
+    pub max_concurrent_calls: usize,
+    pub queue_timeout: Duration,
+    pub max_body_bytes: usize,
+    /// Watch the directory and reload plugins when it changes.
+    pub hot_reload: bool,
+}
+
+impl WorkerConfig {
+    pub fn new(plugins_dir: impl Into<PathBuf>) -> Self {
+        WorkerConfig {
+            plugins_dir: plugins_dir.into(),
+            cache_dir: None,
+            max_concurrent_calls: trellis_runtime::engine::DEFAULT_MAX_CONCURRENT_CALLS,
+            queue_timeout: trellis_runtime::registry::DEFAULT_QUEUE_TIMEOUT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            hot_reload: true,
+        }
+    }
+}
+
+/// Why the worker could not start or keep serving.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    #[error("plugin directory `{0}` does not exist or is not a directory")]
+    NoPluginDir(PathBuf),
+    #[error("cannot start the plugin runtime: {0}")]
+    Runtime(#[from] trellis_runtime::LoadError),
+    #[error("cannot watch the plugin directory for hot reload: {0}")]
+    Watch(String),
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub registry: Arc<Registry>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(registry: Arc<Registry>) -> Self {
+        AppState {
+            registry,
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+}
+
+/// The worker's router.
+pub fn app(state: AppState, max_body_bytes: usize) -> Router {
+    Router::new()
+        .route("/v1/tools", get(list_tools))
+        .route("/v1/tools/{name}/call", post(call_tool))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_text))
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(state)
+}
+
+/// Builds the registry for `config`, loads the directory, and (if enabled)
+/// starts hot reload. Returns the state and the watcher guard.
+pub async fn start(config: &WorkerConfig) -> Result<(AppState, Option<Watcher>), WorkerError> {
+    if !config.plugins_dir.is_dir() {
+        return Err(WorkerError::NoPluginDir(config.plugins_dir.clone()));
+    }
+    let registry = Arc::new(Registry::new(RegistryConfig {
+        dir: config.plugins_dir.clone(),
+        engine: EngineConfig {
+            max_concurrent_calls: config.max_concurrent_calls,
+            cache_dir: config.cache_dir.clone(),
+        },
+        queue_timeout: config.queue_timeout,
+    })?);
+    let scanning = registry.clone();
+    let report = tokio::task::spawn_blocking(move || scanning.scan())
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    tracing::info!(
+        dir = %config.plugins_dir.display(),
+        plugins = report.loaded.len(),
+        rejected = report.rejected.len(),
+        "plugin directory loaded"
+    );
+    let watcher = if config.hot_reload {
+        Some(
+            Watcher::start(registry.clone(), trellis_runtime::watch::DEFAULT_DEBOUNCE)
+                .map_err(|e| WorkerError::Watch(e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    Ok((AppState::new(registry), watcher))
+}
+
+/// Serves the worker on `listener` until `shutdown` resolves. Prints
+/// `listening on http://ADDR` once the plugins are loaded and the socket is
+/// ready to answer.
+pub async fn serve(
+    listener: TcpListener,
+    config: WorkerConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), WorkerError> {
+    let (state, _watcher) = start(&config).await?;
+    let router = app(state, config.max_body_bytes);
+    let addr = listener.local_addr()?;
+    println!("listening on http://{addr}");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+async fn list_tools(State(state): State<AppState>) -> Json<ToolList> {
+    let snapshot = state.registry.snapshot();
+    let tools = snapshot
+        .tools()
+        .map(|(plugin, tool)| ToolInfo {
+            name: tool.name.clone(),
+            description: tool.description.clone(),
+            input_schema: tool.input_schema.clone(),
+            plugin: plugin.name.clone(),
+            digest: plugin.digest.clone(),
+        })
+        .collect();
+    Json(ToolList {
+        revision: snapshot.revision,
+        tools,
+    })
+}
+
+async fn call_tool(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    JsonBody(request): JsonBody<CallRequest>,
+) -> Result<Json<CallResponse>, ApiError> {
+    let started = Instant::now();
+    let outcome = state.registry.call(&name, &request.input).await;
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let kind = match &outcome.result {
+        Ok(_) => "ok",
+        Err(e) => e.kind().as_str(),
+    };
+    state.metrics.record_call(&name, kind, duration_ms / 1000.0);
+    match outcome.result {
+        Err(CallError::UnknownTool(tool)) => Err(ApiError::not_found(format!(
+            "tool `{tool}` not found; GET /v1/tools lists the tools being served"
+        ))),
+        Err(busy @ CallError::Busy { .. }) => Err(ApiError::unavailable(busy.to_string())),
+        Ok(output) => Ok(Json(CallResponse {
+            is_error: false,
+            output: Some(output),
+            error: None,
+            duration_ms,
+            receipt: outcome.receipt,
+        })),
+        Err(error) => Ok(Json(CallResponse {
+            is_error: true,
+            output: None,
+            error: Some(ErrorBody::new(error.kind(), error.to_string())),
+            duration_ms,
+            receipt: outcome.receipt,
+        })),
+    }
+}
+
+async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let snapshot = state.registry.snapshot();
+    Json(serde_json::json!({
+        "status": "ok",
+        "revision": snapshot.revision,
+        "plugins": snapshot.plugins.len(),
+        "tools": snapshot.tools().count(),
+    }))
+}
+
+async fn metrics_text(State(state): State<AppState>) -> Response {
+    let snapshot = state.registry.snapshot();
+    let body = state.metrics.render(
+        snapshot.revision,
+        snapshot.plugins.len(),
+        state.registry.calls_in_flight(),
+    );
+    (
+        StatusCode::OK,
+        [("content-type", "text/plain; version=0.0.4")],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,54 @@
+# Trellis — the commands a newcomer needs: `make demo` and `make test`.
+# Everything builds with the dev profile (dependencies optimised, see
+# Cargo.toml) so the demo and the tests share one warm target/; `make bench`
+# builds release.
+
+CARGO ?= cargo
+PLUGINS := calculate_clinical_metrics lookup_medication search_medical_knowledge
+WASM_TARGET := wasm32-wasip2
+PLUGIN_OUT := plugins/target/$(WASM_TARGET)/release
+
+.PHONY: setup plugins build demo test test-rust test-plugins lint fmt clean
+
+## setup: install what a fresh machine lacks (the wasm target).
+setup:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+
+## plugins: build the shipped tool plugins into plugins/dist/.
+plugins: setup
+	cd plugins && $(CARGO) build --release --target $(WASM_TARGET)
+	@mkdir -p plugins/dist
+	@for p in $(PLUGINS); do cp $(PLUGIN_OUT)/$$p.wasm plugins/dist/$$p.wasm; done
+	@ls -l plugins/dist/*.wasm
+
+## build: the `trellis` binary.
+build:
+	$(CARGO) build -p trellis-cli
+
+## demo: the three-process demo (worker, server, client) on this machine.
+demo: plugins build
+	@scripts/demo.sh
+
+## test: every test — plugin unit tests, host unit tests, end-to-end tests.
+test: plugins test-plugins test-rust
+
+test-plugins:
+	cd plugins && $(CARGO) test
+
+test-rust:
+	$(CARGO) test --workspace --all-targets
+
+## lint: formatting and clippy, warnings as errors.
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	cd plugins && $(CARGO) fmt --all -- --check
+
+fmt:
+	$(CARGO) fmt --all
+	cd plugins && $(CARGO) fmt --all
+
+clean:
+	$(CARGO) clean
+	cd plugins && $(CARGO) clean
+	rm -rf plugins/dist .trellis

@@ -1,0 +1,244 @@
+//! The client of the conversation server, used by `trellis ask`: one
+//! [`ChatClient::chat`] call per turn, and [`render_response`] to show the
+//! answer in a terminal.
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use http::HeaderMap;
+use trellis_api::chat::{ChatRequest, ChatResponse};
+use trellis_api::{ErrorBody, ErrorResponse};
+
+/// Where `trellis ask` looks for the server unless told otherwise.
+pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8001";
+/// How long one turn may take. Claude with several tool rounds can need
+/// minutes; this only stops a client waiting forever on a stuck server.
+pub const DEFAULT_TURN_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Why a chat call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// Nothing answered at the server's address.
+    #[error("cannot reach the Trellis server at {url} — start it with `trellis server` (or pass --server URL)")]
+    ServerUnreachable {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The server answered with an error body.
+    #[error("the Trellis server answered {status}: {error}")]
+    Api { status: u16, error: ErrorBody },
+    /// The connection broke or timed out after it was made.
+    #[error("the request to the Trellis server at {url} failed: {source}")]
+    Transport {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The server answered something that is not the chat API.
+    #[error("the server at {url} sent a response that is not a Trellis chat answer ({status}): {detail}")]
+    UnexpectedResponse {
+        url: String,
+        status: u16,
+        detail: String,
+    },
+    /// The server URL is unusable.
+    #[error("invalid server URL `{url}`: expected http://HOST:PORT")]
+    InvalidUrl { url: String },
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+/// Client of one conversation server.
+#[derive(Debug, Clone)]
+pub struct ChatClient {
+    base_url: String,
+    http: reqwest::Client,
+}
+
+impl ChatClient {
+    /// A client of the server at `base_url` (e.g. `http://127.0.0.1:8001`).
+    pub fn new(base_url: &str) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(DEFAULT_TURN_TIMEOUT)
+            .build()
+            .map_err(ClientError::Http)?;
+        Self::with_http(base_url, http)
+    }
+
+    /// A client using a caller-built HTTP client (timeouts, proxies).
+    pub fn with_http(base_url: &str, http: reqwest::Client) -> Result<Self, ClientError> {
+        let trimmed = base_url.trim().trim_end_matches('/');
+        let valid = reqwest::Url::parse(trimmed)
+            .map(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+            .unwrap_or(false);
+        if !valid {
+            return Err(ClientError::InvalidUrl {
+                url: base_url.to_string(),
+            });
+        }
+        Ok(ChatClient {
+            base_url: trimmed.to_string(),
+            http,
+        })
+    }
+
+    /// The server's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Send one user message; `conversation_id` continues a conversation.
+    pub async fn chat(
+        &self,
+        message: &str,
+        conversation_id: Option<&str>,
+    ) -> Result<ChatResponse, ClientError> {
+        self.chat_with_headers(message, conversation_id, &HeaderMap::new())
+            .await
+    }
+
+    /// [`ChatClient::chat`] with extra request headers (trace propagation).
+    pub async fn chat_with_headers(
+        &self,
+        message: &str,
+        conversation_id: Option<&str>,
+        headers: &HeaderMap,
+    ) -> Result<ChatResponse, ClientError> {
+        let url = format!("{}/api/chat", self.base_url);
+        let request = ChatRequest {
+            message: message.to_string(),
+            conversation_id: conversation_id.map(str::to_string),
+        };
+        let response = self
+            .http
+            .post(&url)
+            .headers(headers.clone())
+            .json(&request)
+            .send()
+            .await
+            .map_err(|source| {
+                if source.is_connect() {
+                    ClientError::ServerUnreachable {
+                        url: self.base_url.clone(),
+                        source,
+                    }
+                } else {
+                    ClientError::Transport {
+                        url: self.base_url.clone(),
+                        source,
+                    }
+                }
+            })?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|source| ClientError::Transport {
+                url: self.base_url.clone(),
+                source,
+            })?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|error| {
+                ClientError::UnexpectedResponse {
+                    url: self.base_url.clone(),
+                    status: status.as_u16(),
+                    detail: error.to_string(),
+                }
+            });
+        }
+        match serde_json::from_slice::<ErrorResponse>(&bytes) {
+            Ok(body) => Err(ClientError::Api {
+                status: status.as_u16(),
+                error: body.error,
+            }),
+            Err(_) => Err(ClientError::UnexpectedResponse {
+                url: self.base_url.clone(),
+                status: status.as_u16(),
+                detail: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+            }),
+        }
+    }
+}
+
+/// A turn's answer for a terminal: the answer, the tools used (✓ succeeded,
+/// ✗ failed, with durations), and the trace id.
+pub fn render_response(response: &ChatResponse) -> String {
+    let mut out = String::new();
+    out.push_str(response.response.trim_end());
+    out.push_str("\n\n");
+    if response.tool_calls.is_empty() {
+        out.push_str("tools used: none\n");
+    } else {
+        out.push_str("tools used:\n");
+        let width = response
+            .tool_calls
+            .iter()
+            .map(|call| call.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        for call in &response.tool_calls {
+            let mark = if call.is_error { '✗' } else { '✓' };
+            let _ = write!(
+                out,
+                "  {mark} {:<width$}  {:>8.1} ms",
+                call.name, call.duration_ms
+            );
+            if call.is_error {
+                if let Some(message) = call.output.get("message").and_then(|m| m.as_str()) {
+                    let _ = write!(out, "  {message}");
+                }
+            }
+            out.push('\n');
+        }
+    }
+    let _ = writeln!(out, "trace: {}", response.trace_id);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use trellis_api::chat::{ToolCallRecord, Usage};
+
+    #[test]
+    fn rendering_shows_answer_tools_and_trace() {
+        let response = ChatResponse {
+            conversation_id: "c".into(),
+            response: "**Assessment**\n- BMI 30.9\n".into(),
+            trace_id: "0af7651916cd43dd8448eb211c80319c".into(),
+            model: "offline".into(),
+            tool_calls: vec![
+                ToolCallRecord {
+                    name: "calculate_clinical_metrics".into(),
+                    input: json!({}),
+                    output: json!({"bmi": 30.9}),
+                    is_error: false,
+                    duration_ms: 12.34,
+                },
+                ToolCallRecord {
+                    name: "lookup_medication".into(),
+                    input: json!({}),
+                    output: json!({"kind": "invalid_input", "message": "unknown medication `x`"}),
+                    is_error: true,
+                    duration_ms: 3.0,
+                },
+            ],
+            usage: Usage::default(),
+            model_calls: 2,
+            stop_reason: "end_turn".into(),
+        };
+        let text = render_response(&response);
+        assert!(text.starts_with("**Assessment**\n- BMI 30.9\n\ntools used:\n"));
+        assert!(
+            text.contains("✓ calculate_clinical_metrics      12.3 ms"),
+            "{text}"
+        );
+        assert!(text.contains("✗ lookup_medication"), "{text}");
+        assert!(text.contains("unknown medication `x`"), "{text}");
+        assert!(text.ends_with("trace: 0af7651916cd43dd8448eb211c80319c\n"));
+    }
+}

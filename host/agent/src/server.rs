@@ -1,0 +1,267 @@
+//! The conversation server's HTTP surface: `POST /api/chat` and
+//! `GET /healthz`. [`app`] builds the router (tested with `oneshot`, no
+//! socket); [`serve`] runs it on a listener the caller bound. Every failure
+//! is answered as `{"error": {"kind", "message"}}`.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rand::RngCore;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use trellis_api::chat::{ChatRequest, ChatResponse};
+use trellis_api::http::{unknown_route, wrong_method, ApiError, JsonBody};
+use trellis_api::ErrorKind;
+
+use crate::conversation::{
+    Agent, ConversationStore, StoreLimits, TurnError, TurnOutcome, DEFAULT_CONVERSATION_IDLE,
+    DEFAULT_MAX_CONVERSATIONS, DEFAULT_MAX_HISTORY_MESSAGES, DEFAULT_MAX_MODEL_CALLS,
+};
+use crate::provider::ModelProvider;
+use crate::worker_client::{WorkerClient, WorkerClientError};
+
+/// Where the tool worker listens unless configured otherwise.
+pub const DEFAULT_WORKER_URL: &str = "http://127.0.0.1:8002";
+/// Longest user message accepted, in bytes (UTF-8).
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 100 * 1024;
+
+/// Everything the conversation server needs, validated by the caller.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// Base URL of the tool worker, e.g. `http://127.0.0.1:8002`.
+    pub worker_url: String,
+    /// The model that answers (see [`crate::provider::build_provider`]).
+    pub provider: Arc<dyn ModelProvider>,
+    /// Model calls allowed per turn.
+    pub max_model_calls: u32,
+    /// Conversations kept in memory; the least recently used goes first.
+    pub max_conversations: usize,
+    /// A conversation unused this long is forgotten.
+    pub conversation_idle_timeout: Duration,
+    /// Messages kept per conversation (oldest whole turns dropped first).
+    pub max_history_messages: usize,
+    /// Longest user message accepted, in bytes; longer ones get 413.
+    pub max_message_bytes: usize,
+}
+
+impl ServerConfig {
+    /// The defaults for everything but the worker and the model.
+    pub fn new(worker_url: impl Into<String>, provider: Arc<dyn ModelProvider>) -> Self {
+        ServerConfig {
+            worker_url: worker_url.into(),
+            provider,
+            max_model_calls: DEFAULT_MAX_MODEL_CALLS,
+            max_conversations: DEFAULT_MAX_CONVERSATIONS,
+            conversation_idle_timeout: DEFAULT_CONVERSATION_IDLE,
+            max_history_messages: DEFAULT_MAX_HISTORY_MESSAGES,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+        }
+    }
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("worker_url", &self.worker_url)
+            .field("model", &self.provider.name())
+            .field("max_model_calls", &self.max_model_calls)
+            .field("max_conversations", &self.max_conversations)
+            .field("conversation_idle_timeout", &self.conversation_idle_timeout)
+            .field("max_history_messages", &self.max_history_messages)
+            .field("max_message_bytes", &self.max_message_bytes)
+            .finish()
+    }
+}
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The worker URL or its HTTP client is unusable.
+    #[error(transparent)]
+    Worker(#[from] WorkerClientError),
+    /// The listener has no local address.
+    #[error("cannot read the listener's address: {0}")]
+    LocalAddr(#[source] std::io::Error),
+    /// Serving failed.
+    #[error("the conversation server failed: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+/// The server's shared state: the agent and the conversations.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    agent: Agent,
+    store: ConversationStore,
+    max_message_bytes: usize,
+}
+
+impl AppState {
+    /// State for `config`; fails if the worker URL is unusable.
+    pub fn new(config: ServerConfig) -> Result<Self, ServerError> {
+        let worker = WorkerClient::new(&config.worker_url)?;
+        let agent = Agent::new(config.provider, worker, config.max_model_calls);
+        let store = ConversationStore::new(StoreLimits {
+            max_conversations: config.max_conversations,
+            idle_timeout: config.conversation_idle_timeout,
+            max_history_messages: config.max_history_messages,
+        });
+        Ok(AppState {
+            inner: Arc::new(Shared {
+                agent,
+                store,
+                max_message_bytes: config.max_message_bytes,
+            }),
+        })
+    }
+
+    /// The agent that runs turns.
+    pub fn agent(&self) -> &Agent {
+        &self.inner.agent
+    }
+
+    /// The conversations.
+    pub fn store(&self) -> &ConversationStore {
+        &self.inner.store
+    }
+}
+
+/// The router: `POST /api/chat`, `GET /healthz`; unknown routes 404 and
+/// wrong methods 405, both with error bodies.
+pub fn app(state: AppState) -> Router {
+    // Room for the largest message even if JSON escaping doubles it, plus the
+    // rest of the body. A larger body is refused with 413 while it is read,
+    // before it is buffered whole.
+    let body_limit = state.inner.max_message_bytes.saturating_mul(2) + 16 * 1024;
+    Router::new()
+        .route("/api/chat", post(chat))
+        .route("/healthz", get(healthz))
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(state)
+}
+
+/// Serve on `listener` until `shutdown` completes. Prints
+/// `listening on http://ADDR` to stdout once ready (tests and scripts wait
+/// for that line).
+pub async fn serve(
+    listener: TcpListener,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let state = AppState::new(config)?;
+    let addr = listener.local_addr().map_err(ServerError::LocalAddr)?;
+    tracing::info!(
+        model = state.agent().model_name(),
+        worker = state.agent().worker().base_url(),
+        "conversation server ready"
+    );
+    println!("listening on http://{addr}");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(ServerError::Serve)
+}
+
+/// The trace id reported for a turn. For now a fresh random id per turn;
+/// this is the one place to put the real trace's id once turns are traced.
+fn turn_trace_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn healthz(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({
+        "status": "ok",
+        "model": state.agent().model_name(),
+        "worker": state.agent().worker().base_url(),
+    }))
+}
+
+async fn chat(
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<ChatRequest>,
+) -> Result<Json<ChatResponse>, ApiError> {
+    let message = request.message;
+    if message.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "`message` is empty: send the question to ask",
+        ));
+    }
+    let limit = state.inner.max_message_bytes;
+    if message.len() > limit {
+        return Err(ApiError::payload_too_large(format!(
+            "`message` is {} bytes; the limit is {limit} bytes",
+            message.len()
+        )));
+    }
+    let trace_id = turn_trace_id();
+    let agent = state.agent();
+    let store = state.store();
+
+    let existing = request.conversation_id.filter(|id| !id.trim().is_empty());
+    let (conversation_id, outcome) = match existing {
+        Some(id) => {
+            let history = store.get(&id).ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "conversation `{id}` not found (it may have expired)"
+                ))
+            })?;
+            // Held for the whole turn: turns of one conversation queue up.
+            let mut history = history.lock().await;
+            let outcome = agent.run_turn(&history, &message).await.map_err(upstream)?;
+            store.append(&mut history, outcome.messages.clone());
+            (id, outcome)
+        }
+        None => {
+            let outcome = agent.run_turn(&[], &message).await.map_err(upstream)?;
+            let id = store.insert(outcome.messages.clone());
+            (id, outcome)
+        }
+    };
+    Ok(Json(chat_response(
+        conversation_id,
+        trace_id,
+        agent.model_name(),
+        outcome,
+    )))
+}
+
+fn chat_response(
+    conversation_id: String,
+    trace_id: String,
+    model: &str,
+    outcome: TurnOutcome,
+) -> ChatResponse {
+    ChatResponse {
+        conversation_id,
+        response: outcome.response,
+        trace_id,
+        model: model.to_string(),
+        tool_calls: outcome.tool_calls,
+        usage: outcome.usage,
+        model_calls: outcome.model_calls,
+        stop_reason: outcome.stop_reason,
+    }
+}
+
+/// A failed model call is the upstream's fault: 502 with its reason.
+fn upstream(error: TurnError) -> ApiError {
+    tracing::error!("turn failed: {error}");
+    ApiError::new(
+        StatusCode::BAD_GATEWAY,
+        ErrorKind::Upstream,
+        error.to_string(),
+    )
+}

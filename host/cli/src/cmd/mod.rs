@@ -1,0 +1,108 @@
+//! The subcommands of `trellis`, each turning its flags (with environment
+//! fallbacks) into the validated config of a library crate.
+
+mod ask;
+mod server;
+mod worker;
+
+use std::future::Future;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Trellis: run an AI agent's tools as sandboxed WebAssembly components and
+/// trace every conversation end to end.
+#[derive(Debug, Parser)]
+#[command(name = "trellis", version, about)]
+pub(crate) struct Cli {
+    /// Log more (`-v` debug, `-vv` trace). `RUST_LOG` overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the tools of every plugin in a directory over HTTP.
+    Worker(worker::WorkerArgs),
+    /// Run the conversation server: the tool-use loop against a model.
+    Server(server::ServerArgs),
+    /// Ask the conversation server a question (and follow-ups).
+    Ask(ask::AskArgs),
+}
+
+pub(crate) fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "info",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Worker(args) => worker::run(args).await,
+            Command::Server(args) => server::run(args).await,
+            Command::Ask(args) => ask::run(args).await,
+        }
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM: what stops a server cleanly.
+pub(crate) fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(term) => term,
+                    Err(_) => {
+                        let _ = ctrl_c.await;
+                        return;
+                    }
+                };
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutting down");
+    }
+}
+
+/// Binds `addr`, refusing a non-loopback address unless `allow_remote`:
+/// without authentication a worker or server must not be reachable from other
+/// machines by accident.
+pub(crate) async fn bind(
+    addr: &str,
+    allow_remote: bool,
+    what: &str,
+) -> anyhow::Result<tokio::net::TcpListener> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr()?;
+    if !local.ip().is_loopback() && !allow_remote {
+        anyhow::bail!(
+            "refusing to serve the {what} on non-loopback address {local}: it would be reachable \
+             from other machines without authentication; pass --allow-remote if that is intended"
+        );
+    }
+    Ok(listener)
+}

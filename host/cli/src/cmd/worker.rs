@@ -1,0 +1,56 @@
+//! `trellis worker`: load a plugin directory and serve its tools.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+use trellis_worker::WorkerConfig;
+
+pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8002";
+pub(crate) const DEFAULT_PLUGINS: &str = "plugins/dist";
+pub(crate) const DEFAULT_CACHE: &str = ".trellis/cache";
+
+#[derive(Debug, Args)]
+pub(crate) struct WorkerArgs {
+    /// Address to listen on (`127.0.0.1:0` picks a free port).
+    #[arg(long, env = "TRELLIS_WORKER_LISTEN", default_value = DEFAULT_LISTEN)]
+    listen: String,
+    /// Directory of plugin components (`NAME.wasm`, optional `NAME.toml`).
+    #[arg(long, env = "TRELLIS_PLUGINS", default_value = DEFAULT_PLUGINS)]
+    plugins: PathBuf,
+    /// Directory for compiled plugins, so restarts skip compilation.
+    #[arg(long, env = "TRELLIS_CACHE", default_value = DEFAULT_CACHE)]
+    cache_dir: PathBuf,
+    /// Compile every start from scratch.
+    #[arg(long)]
+    no_cache: bool,
+    /// Calls that may run at once; more wait briefly, then get 503.
+    #[arg(long, default_value_t = trellis_runtime::engine::DEFAULT_MAX_CONCURRENT_CALLS)]
+    max_concurrent_calls: usize,
+    /// How long a call waits for a free slot, in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    queue_timeout_ms: u64,
+    /// Do not watch the plugin directory for changes.
+    #[arg(long)]
+    no_hot_reload: bool,
+    /// Allow listening on a non-loopback address.
+    #[arg(long)]
+    allow_remote: bool,
+}
+
+pub(crate) async fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
+    if args.max_concurrent_calls == 0 {
+        anyhow::bail!("--max-concurrent-calls must be at least 1");
+    }
+    let config = WorkerConfig {
+        cache_dir: (!args.no_cache).then_some(args.cache_dir),
+        max_concurrent_calls: args.max_concurrent_calls,
+        queue_timeout: Duration::from_millis(args.queue_timeout_ms),
+        hot_reload: !args.no_hot_reload,
+        ..WorkerConfig::new(args.plugins)
+    };
+    let listener = super::bind(&args.listen, args.allow_remote, "worker").await?;
+    trellis_worker::serve(listener, config, super::shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,372 @@
+//! One loaded plugin: its compiled, pre-linked component, its validated tool
+//! specs, and the sandboxed call. Every call gets a fresh `Store` and instance
+//! (cheap: `InstancePre` did the linking once, the pooling allocator hands
+//! out a ready memory slot), so no state leaks from one call to the next.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use trellis_api::worker::Receipt;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Store, Trap};
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
+
+use crate::bindings::{HostState, PluginPre, SpanNotes, ToolError, ToolSpec};
+use crate::engine::PluginEngine;
+use crate::error::{CallError, LoadError};
+use crate::manifest::{Limits, Manifest};
+
+/// Most tools one plugin may declare.
+pub const MAX_TOOLS_PER_PLUGIN: usize = 64;
+/// Longest tool description accepted, in bytes.
+const MAX_DESCRIPTION_BYTES: usize = 8 * 1024;
+/// Largest input schema accepted, in bytes of JSON.
+const MAX_SCHEMA_BYTES: usize = 64 * 1024;
+
+/// A tool as the registry serves it: its spec and its compiled schema.
+pub struct ToolDef {
+    pub name: String,
+    pub description: String,
+    pub input_schema: Value,
+    validator: jsonschema::Validator,
+}
+
+impl ToolDef {
+    /// Checks `input` against the tool's schema. The error names every
+    /// offending field (up to five) and what was wrong with it.
+    pub fn validate(&self, input: &Value) -> Result<(), CallError> {
+        let problems: Vec<String> = self
+            .validator
+            .iter_errors(input)
+            .take(5)
+            .map(|e| {
+                let field = field_name(&e.instance_path().to_string());
+                format!("{field}: {e}")
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(CallError::InvalidInput(format!(
+                "input does not match the schema of `{}`: {}",
+                self.name,
+                problems.join("; ")
+            )))
+        }
+    }
+}
+
+/// `/a/0/b` → `a[0].b`; the root is `input`.
+fn field_name(pointer: &str) -> String {
+    let mut out = String::from("input");
+    for part in pointer.split('/').skip(1) {
+        if part.parse::<usize>().is_ok() {
+            out.push_str(&format!("[{part}]"));
+        } else {
+            out.push('.');
+            out.push_str(&part.replace("~1", "/").replace("~0", "~"));
+        }
+    }
+    out
+}
+
+/// A plugin ready to serve calls.
+pub struct Plugin {
+    /// The file stem of `NAME.wasm`.
+    pub name: String,
+    pub path: PathBuf,
+    /// `sha256:<hex>` of the `.wasm` file.
+    pub digest: String,
+    pub manifest: Manifest,
+    pub tools: Vec<ToolDef>,
+    pre: PluginPre<HostState>,
+}
+
+/// The result of one call, with what the host measured and what the plugin
+/// wrote onto its span.
+#[derive(Debug, Clone)]
+pub struct CallOutcome {
+    pub result: Result<Value, CallError>,
+    /// Absent when the call never reached a plugin (unknown tool, invalid
+    /// input, no free slot).
+    pub receipt: Option<Receipt>,
+    pub notes: SpanNotes,
+}
+
+impl CallOutcome {
+    /// An outcome for a call refused before any plugin ran.
+    pub fn refused(error: CallError) -> Self {
+        CallOutcome {
+            result: Err(error),
+            receipt: None,
+            notes: SpanNotes::default(),
+        }
+    }
+}
+
+/// `sha256:<hex>` of some bytes, as the worker API reports digests.
+pub fn digest_of(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+impl Plugin {
+    /// Compiles, links and inspects a plugin. `bytes` is the content of
+    /// `path`; nothing is read from disk here except the compile cache.
+    pub fn load(
+        engine: &PluginEngine,
+        linker: &Linker<HostState>,
+        path: &Path,
+        bytes: &[u8],
+        manifest: Manifest,
+    ) -> Result<Plugin, LoadError> {
+        let path_buf = path.to_path_buf();
+        if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+            return Err(LoadError::NotWasm { path: path_buf });
+        }
+        // Core modules have version 1 and layer 0; components a different
+        // version with layer 1. Checking up front gives a precise message.
+        if bytes[4..8] == [1, 0, 0, 0] {
+            return Err(LoadError::CoreModule { path: path_buf });
+        }
+        let digest = digest_of(bytes);
+        let hex_digest = digest.trim_start_matches("sha256:");
+        let component: Component =
+            engine
+                .compile(bytes, hex_digest)
+                .map_err(|reason| LoadError::Compile {
+                    path: path_buf.clone(),
+                    reason,
+                })?;
+        let instance_pre = linker
+            .instantiate_pre(&component)
+            .map_err(|e| LoadError::Link {
+                path: path_buf.clone(),
+                reason: format!("{e:#}"),
+            })?;
+        let pre = PluginPre::new(instance_pre).map_err(|e| LoadError::WrongWorld {
+            path: path_buf.clone(),
+            reason: format!("{e:#}"),
+        })?;
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut plugin = Plugin {
+            name,
+            path: path_buf,
+            digest,
+            manifest,
+            tools: Vec::new(),
+            pre,
+        };
+        let specs = plugin.list_tools()?;
+        plugin.tools = plugin.check_specs(specs)?;
+        Ok(plugin)
+    }
+
+    fn new_store(&self) -> Result<Store<HostState>, String> {
+        let limits = self.manifest.limits;
+        let wasi = self.wasi_ctx()?;
+        let mut store = Store::new(
+            self.pre.engine(),
+            HostState::new(wasi, limits.memory_bytes, limits.max_output_bytes),
+        );
+        store.limiter(|state| &mut state.limiter);
+        store.set_epoch_deadline(PluginEngine::ticks_for(limits.timeout));
+        store.epoch_deadline_trap();
+        Ok(store)
+    }
+
+    /// The sandbox: nothing but the granted read-only directories. Stdio is
+    /// closed/discarded, the environment empty, and every socket address
+    /// denied.
+    fn wasi_ctx(&self) -> Result<WasiCtx, String> {
+        let mut builder = WasiCtxBuilder::new();
+        builder
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false);
+        for grant in &self.manifest.read_only_dirs {
+            builder
+                .preopened_dir(&grant.host, &grant.guest, FsPerms::ReadOnly)
+                .map_err(|e| {
+                    format!(
+                        "cannot open granted directory `{}`: {e:#}",
+                        grant.host.display()
+                    )
+                })?;
+        }
+        Ok(builder.build())
+    }
+
+    fn list_tools(&self) -> Result<Vec<ToolSpec>, LoadError> {
+        let failed = |reason: String| LoadError::ListTools {
+            path: self.path.clone(),
+            reason,
+        };
+        let mut store = self.new_store().map_err(failed)?;
+        let instance = self
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| failed(describe_failure(e, &store, self.manifest.limits).to_string()))?;
+        instance
+            .trellis_tool_tool()
+            .call_list_tools(&mut store)
+            .map_err(|e| failed(describe_failure(e, &store, self.manifest.limits).to_string()))
+    }
+
+    fn check_specs(&self, specs: Vec<ToolSpec>) -> Result<Vec<ToolDef>, LoadError> {
+        if specs.is_empty() {
+            return Err(LoadError::NoTools {
+                path: self.path.clone(),
+            });
+        }
+        if specs.len() > MAX_TOOLS_PER_PLUGIN {
+            return Err(LoadError::TooManyTools {
+                path: self.path.clone(),
+                count: specs.len(),
+                max: MAX_TOOLS_PER_PLUGIN,
+            });
+        }
+        let mut tools: Vec<ToolDef> = Vec::with_capacity(specs.len());
+        for spec in specs {
+            let invalid = |reason: String| LoadError::InvalidSpec {
+                path: self.path.clone(),
+                tool: spec.name.clone(),
+                reason,
+            };
+            if !valid_tool_name(&spec.name) {
+                return Err(invalid(
+                    "the name must be 1-64 characters of [a-zA-Z0-9_-]".into(),
+                ));
+            }
+            if tools.iter().any(|t| t.name == spec.name) {
+                return Err(invalid("the plugin declares this name twice".into()));
+            }
+            if spec.description.trim().is_empty() || spec.description.len() > MAX_DESCRIPTION_BYTES
+            {
+                return Err(invalid(format!(
+                    "the description must be 1-{MAX_DESCRIPTION_BYTES} bytes"
+                )));
+            }
+            if spec.input_schema.len() > MAX_SCHEMA_BYTES {
+                return Err(invalid(format!(
+                    "the input schema is larger than {MAX_SCHEMA_BYTES} bytes"
+                )));
+            }
+            let schema: Value = serde_json::from_str(&spec.input_schema)
+                .map_err(|e| invalid(format!("the input schema is not JSON: {e}")))?;
+            if schema.get("type").and_then(Value::as_str) != Some("object") {
+                return Err(invalid(
+                    "the input schema's top level must be {\"type\": \"object\", ...}".into(),
+                ));
+            }
+            jsonschema::meta::validate(&schema).map_err(|e| {
+                invalid(format!("the input schema is not a valid JSON Schema: {e}"))
+            })?;
+            let validator = jsonschema::validator_for(&schema)
+                .map_err(|e| invalid(format!("the input schema cannot be compiled: {e}")))?;
+            tools.push(ToolDef {
+                name: spec.name,
+                description: spec.description,
+                input_schema: schema,
+                validator,
+            });
+        }
+        Ok(tools)
+    }
+
+    /// Runs tool `name` on `input` (JSON text already validated against the
+    /// tool's schema) in a fresh sandboxed instance. Blocks the thread for up
+    /// to the plugin's time limit: call it from a blocking-capable thread.
+    pub fn call(&self, name: &str, input: &str) -> CallOutcome {
+        let started = Instant::now();
+        let limits = self.manifest.limits;
+        let mut store = match self.new_store() {
+            Ok(store) => store,
+            Err(reason) => return CallOutcome::refused(CallError::Failed(reason)),
+        };
+        let raw = self.pre.instantiate(&mut store).and_then(|instance| {
+            instance
+                .trellis_tool_tool()
+                .call_call_tool(&mut store, name, input)
+        });
+        let result = match raw {
+            Ok(Ok(output)) => parse_output(&output, limits),
+            Ok(Err(ToolError::InvalidInput(message))) => Err(CallError::InvalidInput(message)),
+            Ok(Err(ToolError::Failed(message))) => Err(CallError::Failed(message)),
+            Err(e) => Err(describe_failure(e, &store, limits)),
+        };
+        let duration = started.elapsed();
+        let state = store.into_data();
+        CallOutcome {
+            result,
+            receipt: Some(Receipt {
+                plugin: self.name.clone(),
+                digest: self.digest.clone(),
+                duration_ms: duration.as_secs_f64() * 1000.0,
+                peak_memory_bytes: state.limiter.peak_memory as u64,
+            }),
+            notes: state.notes,
+        }
+    }
+}
+
+fn parse_output(output: &str, limits: Limits) -> Result<Value, CallError> {
+    if output.len() > limits.max_output_bytes {
+        return Err(CallError::Failed(format!(
+            "the tool's output of {} bytes exceeds the limit of {} bytes",
+            output.len(),
+            limits.max_output_bytes
+        )));
+    }
+    serde_json::from_str(output)
+        .map_err(|e| CallError::Failed(format!("the tool returned invalid JSON: {e}")))
+}
+
+/// Turns a wasmtime error from instantiation or a call into the error kind a
+/// user can act on.
+fn describe_failure(error: wasmtime::Error, store: &Store<HostState>, limits: Limits) -> CallError {
+    if store.data().limiter.memory_exceeded {
+        return CallError::OutOfMemory(limits.memory_bytes as u64);
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => CallError::Timeout(limits.timeout),
+        Some(Trap::StackOverflow) => CallError::Trap("stack overflow".into()),
+        Some(Trap::UnreachableCodeReached) => CallError::Trap(
+            "unreachable code reached (a Rust plugin does this when it panics)".into(),
+        ),
+        Some(trap) => CallError::Trap(trap.to_string()),
+        None => CallError::Trap(format!("{error:#}")),
+    }
+}
+
+fn valid_tool_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names_read_like_paths() {
+        assert_eq!(field_name(""), "input");
+        assert_eq!(field_name("/weight_lb"), "input.weight_lb");
+        assert_eq!(field_name("/medications/2"), "input.medications[2]");
+    }
+
+    #[test]
+    fn tool_names_follow_the_model_api_rules() {
+        assert!(valid_tool_name("calculate_clinical_metrics"));
+        assert!(valid_tool_name("a-b_9"));
+        assert!(!valid_tool_name(""));
+        assert!(!valid_tool_name("has space"));
+        assert!(!valid_tool_name(&"x".repeat(65)));
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests of `trellis-trace` through its public API: exporters
+//! sending to a real collector on a loopback socket, and a trace crossing a
+//! process boundary through headers. One binary, so it links once.
+
+mod exporter;
+mod store_scale;
+mod support;
