@@ -2,5 +2,6 @@
 //! waits for its `listening on` line, and talks to it over HTTP the way a
 //! user or another Trellis process would.
 
+mod conversation;
 mod support;
 mod worker;
