@@ -409,3 +409,58 @@ fn a_manifest_grants_a_read_only_directory_and_its_absence_denies() {
     let (_, body) = call(&worker, "read_file", json!({"path": "/etc/passwd"}));
     assert_eq!(body["error"]["kind"], "failed", "outside the grant: {body}");
 }
+
+#[test]
+fn a_restart_loads_compiled_plugins_from_the_cache() {
+    let cache = tempfile::tempdir().unwrap();
+    let args = [
+        "worker",
+        "--listen",
+        "127.0.0.1:0",
+        "--plugins",
+        dist().to_str().unwrap().to_string().leak(),
+        "--cache-dir",
+        cache.path().to_str().unwrap().to_string().leak(),
+    ];
+    let first = Process::start(&args, &[]);
+    assert_eq!(
+        first.output().matches("compile_cache=miss").count(),
+        3,
+        "{}",
+        first.output()
+    );
+    drop(first);
+    let entries = std::fs::read_dir(cache.path()).unwrap().count();
+    assert_eq!(entries, 3, "one compiled artifact per plugin");
+
+    let second = Process::start(&args, &[]);
+    assert_eq!(
+        second.output().matches("compile_cache=hit").count(),
+        3,
+        "{}",
+        second.output()
+    );
+    let (_, body) = call(
+        &second,
+        "calculate_clinical_metrics",
+        json!({"height_cm": 170, "weight_kg": 70}),
+    );
+    assert_eq!(body["output"]["bmi"], 24.2);
+}
+
+#[test]
+fn a_second_plugin_declaring_the_same_tool_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    install(&fixture("echo"), dir.path(), "a_echo.wasm");
+    install(&fixture("echo_v2"), dir.path(), "b_echo.wasm");
+    let worker = start_worker(dir.path());
+    let list = tools(&worker);
+    assert_eq!(tool_names(&list), ["echo"]);
+    assert_eq!(list["tools"][0]["plugin"], "a_echo");
+    let output = worker.output();
+    assert!(
+        output.contains("b_echo.wasm")
+            && output.contains("tool `echo` is already provided by plugin `a_echo`"),
+        "{output}"
+    );
+}

@@ -26,6 +26,27 @@ pub const DEFAULT_MAX_CONCURRENT_CALLS: usize = 64;
 /// load time), so a reload never competes with calls for a slot.
 const LOAD_SLOTS: u32 = 8;
 
+/// Where a compiled component came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheUse {
+    /// Loaded from the compile cache: no compilation.
+    Hit,
+    /// Compiled, and written to the cache for next time.
+    Miss,
+    /// Compiled; the cache is disabled.
+    Off,
+}
+
+impl CacheUse {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheUse::Hit => "hit",
+            CacheUse::Miss => "miss",
+            CacheUse::Off => "off",
+        }
+    }
+}
+
 /// Settings of the engine, fixed for the life of a registry.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -118,14 +139,16 @@ impl PluginEngine {
 
     /// Compiles a component, or loads its compiled form from the cache.
     /// `digest` is the hex SHA-256 of `bytes`.
-    pub fn compile(&self, bytes: &[u8], digest: &str) -> Result<Component, String> {
+    pub fn compile(&self, bytes: &[u8], digest: &str) -> Result<(Component, CacheUse), String> {
         let Some(dir) = &self.cache_dir else {
-            return Component::new(&self.engine, bytes).map_err(|e| format!("{e:#}"));
+            return Component::new(&self.engine, bytes)
+                .map(|c| (c, CacheUse::Off))
+                .map_err(|e| format!("{e:#}"));
         };
         let path = dir.join(format!("{digest}-{}.cwasm", self.engine_key));
         if path.exists() {
             match self.load_cached(&path) {
-                Ok(component) => return Ok(component),
+                Ok(component) => return Ok((component, CacheUse::Hit)),
                 Err(e) => {
                     tracing::warn!(path = %path.display(), "ignoring unusable compile cache entry: {e}")
                 }
@@ -138,7 +161,7 @@ impl PluginEngine {
         if let Err(e) = write_atomically(&path, &compiled) {
             tracing::warn!(path = %path.display(), "cannot write compile cache entry: {e}");
         }
-        self.deserialize(&compiled)
+        self.deserialize(&compiled).map(|c| (c, CacheUse::Miss))
     }
 
     #[allow(unsafe_code)]

@@ -14,7 +14,7 @@ use wasmtime::{Store, Trap};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 use crate::bindings::{HostState, PluginPre, SpanNotes, ToolError, ToolSpec};
-use crate::engine::PluginEngine;
+use crate::engine::{CacheUse, PluginEngine};
 use crate::error::{CallError, LoadError};
 use crate::manifest::{Limits, Manifest};
 
@@ -81,6 +81,8 @@ pub struct Plugin {
     pub digest: String,
     pub manifest: Manifest,
     pub tools: Vec<ToolDef>,
+    /// Whether loading it compiled anything.
+    pub cache: CacheUse,
     pre: PluginPre<HostState>,
 }
 
@@ -132,7 +134,7 @@ impl Plugin {
         }
         let digest = digest_of(bytes);
         let hex_digest = digest.trim_start_matches("sha256:");
-        let component: Component =
+        let (component, cache): (Component, CacheUse) =
             engine
                 .compile(bytes, hex_digest)
                 .map_err(|reason| LoadError::Compile {
@@ -159,6 +161,7 @@ impl Plugin {
             digest,
             manifest,
             tools: Vec::new(),
+            cache,
             pre,
         };
         let specs = plugin.list_tools()?;

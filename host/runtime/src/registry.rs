@@ -238,6 +238,7 @@ impl Registry {
                     tracing::info!(
                         plugin = %name,
                         digest = %plugin.digest,
+                        compile_cache = %plugin.cache.as_str(),
                         tools = %plugin.tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "),
                         "loaded plugin in {:.0} ms",
                         started.elapsed().as_secs_f64() * 1000.0
