@@ -10,9 +10,12 @@ PLUGIN_OUT := plugins/target/$(WASM_TARGET)/release
 
 .PHONY: setup plugins build demo test test-rust test-plugins lint fmt clean
 
-## setup: install what a fresh machine lacks (the wasm target).
+## setup: install what a fresh machine lacks (the wasm target, and the
+## OpenTelemetry Python SDK the tracing tests use as an independent caller).
 setup:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@python3 -c 'import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.http' 2>/dev/null \
+	  || python3 -m pip install --quiet opentelemetry-sdk opentelemetry-exporter-otlp-proto-http
 
 ## plugins: build the shipped tool plugins into plugins/dist/.
 plugins: setup

@@ -20,7 +20,13 @@ const SEED_QUESTION: &str = "I have a 45-year-old female patient, 5'4\" tall, 18
 
 fn start_worker() -> Process {
     Process::start(
-        &["worker", "--listen", "127.0.0.1:0", "--plugins", dist().to_str().unwrap()],
+        &[
+            "worker",
+            "--listen",
+            "127.0.0.1:0",
+            "--plugins",
+            dist().to_str().unwrap(),
+        ],
         &[],
     )
 }
@@ -60,17 +66,34 @@ fn the_demo_question_uses_all_three_tools_offline() {
     );
     assert_eq!(code, 0, "stderr: {stderr}");
     assert!(stdout.contains("model: offline"), "{stdout}");
-    assert!(stdout.contains("BMI 30.9") && stdout.contains("obese"), "{stdout}");
+    assert!(
+        stdout.contains("BMI 30.9") && stdout.contains("obese"),
+        "{stdout}"
+    );
     assert!(stdout.contains("Type 2 diabetes"), "{stdout}");
-    assert!(stdout.contains("Metformin") && stdout.contains("500 mg"), "{stdout}");
-    for tool in ["calculate_clinical_metrics", "search_medical_knowledge", "lookup_medication"] {
-        assert!(stdout.contains(&format!("✓ {tool}")), "{tool} not listed:\n{stdout}");
+    assert!(
+        stdout.contains("Metformin") && stdout.contains("500 mg"),
+        "{stdout}"
+    );
+    for tool in [
+        "calculate_clinical_metrics",
+        "search_medical_knowledge",
+        "lookup_medication",
+    ] {
+        assert!(
+            stdout.contains(&format!("✓ {tool}")),
+            "{tool} not listed:\n{stdout}"
+        );
     }
     let assessment = stdout.find("Assessment").unwrap();
     let recommendations = stdout.find("Recommendations").unwrap();
     let follow_up = stdout.find("Follow-up").unwrap();
     assert!(assessment < recommendations && recommendations < follow_up);
-    assert_eq!(stdout.matches("trace: ").count(), 2, "one trace line per turn");
+    assert_eq!(
+        stdout.matches("trace: ").count(),
+        2,
+        "one trace line per turn"
+    );
 }
 
 #[test]
@@ -89,7 +112,10 @@ fn a_conversation_keeps_its_history_across_turns() {
         &[],
     );
     assert_eq!(code, 0, "stderr: {stderr}");
-    let turns: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let turns: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(turns.len(), 2);
     assert_eq!(turns[0]["conversation_id"], turns[1]["conversation_id"]);
     assert_eq!(turns[0]["model"], "offline");
@@ -101,7 +127,11 @@ fn a_conversation_keeps_its_history_across_turns() {
         .collect();
     assert_eq!(
         first,
-        ["calculate_clinical_metrics", "search_medical_knowledge", "lookup_medication"]
+        [
+            "calculate_clinical_metrics",
+            "search_medical_knowledge",
+            "lookup_medication"
+        ]
     );
     // The follow-up gives only a blood pressure; height and weight come from
     // the first turn, so the metrics call can report BMI and BP together.
@@ -113,7 +143,10 @@ fn a_conversation_keeps_its_history_across_turns() {
         .expect("the follow-up recalculates metrics");
     assert_eq!(metrics["input"]["systolic_bp"], 150);
     assert_eq!(metrics["output"]["bmi"], 30.9);
-    assert_eq!(metrics["output"]["blood_pressure"]["category"], "stage 2 hypertension");
+    assert_eq!(
+        metrics["output"]["blood_pressure"]["category"],
+        "stage 2 hypertension"
+    );
 }
 
 #[test]
@@ -122,12 +155,18 @@ fn the_server_answers_bad_requests_precisely() {
     let server = start_server(&worker.url, &["--model", "offline"], &[]);
     let (status, body) = chat(&server, "   ", None);
     assert_eq!(status, 400);
-    assert!(body["error"]["message"].as_str().unwrap().contains("empty"), "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("empty"),
+        "{body}"
+    );
     let (status, _) = chat(&server, &"x".repeat(101 * 1024), None);
     assert_eq!(status, 413);
     let (status, body) = chat(&server, "hello", Some("no-such-conversation"));
     assert_eq!(status, 404);
-    assert!(body["error"]["message"].as_str().unwrap().contains("no-such-conversation"));
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no-such-conversation"));
     let response = http()
         .post(format!("{}/api/chat", server.url))
         .header("content-type", "application/json")
@@ -135,20 +174,32 @@ fn the_server_answers_bad_requests_precisely() {
         .send()
         .unwrap();
     assert_eq!(response.status(), 400);
-    let health: Value = http().get(format!("{}/healthz", server.url)).send().unwrap().json().unwrap();
+    let health: Value = http()
+        .get(format!("{}/healthz", server.url))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(health["status"], "ok");
     assert_eq!(health["model"], "offline");
 }
 
 #[test]
 fn ask_says_how_to_start_a_server_that_is_down() {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let url = format!("http://127.0.0.1:{port}");
     let (code, stdout, stderr) = run(&["ask", "--server", &url, "hello"], &[]);
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
-    assert!(stderr.contains(&url) && stderr.contains("trellis server"), "{stderr}");
+    assert!(
+        stderr.contains(&url) && stderr.contains("trellis server"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -162,22 +213,47 @@ fn a_killed_worker_gives_error_results_and_a_restarted_one_is_used_again() {
     let conversation = first["conversation_id"].as_str().unwrap().to_string();
 
     worker.kill();
-    let (status, second) = chat(&server, "What dose of metformin should she take?", Some(&conversation));
+    let (status, second) = chat(
+        &server,
+        "What dose of metformin should she take?",
+        Some(&conversation),
+    );
     assert_eq!(status, 200, "{second}");
     let calls = second["tool_calls"].as_array().unwrap();
     assert!(!calls.is_empty());
     for call in calls {
         assert_eq!(call["is_error"], true, "{call}");
-        assert!(call["output"].to_string().contains("tool worker unavailable"), "{call}");
+        assert!(
+            call["output"]
+                .to_string()
+                .contains("tool worker unavailable"),
+            "{call}"
+        );
     }
-    assert!(second["response"].as_str().unwrap().contains("lookup_medication"), "{second}");
+    assert!(
+        second["response"]
+            .as_str()
+            .unwrap()
+            .contains("lookup_medication"),
+        "{second}"
+    );
 
     let listen = format!("127.0.0.1:{port}");
     let _restarted = Process::start(
-        &["worker", "--listen", &listen, "--plugins", dist().to_str().unwrap()],
+        &[
+            "worker",
+            "--listen",
+            &listen,
+            "--plugins",
+            dist().to_str().unwrap(),
+        ],
         &[],
     );
-    let (status, third) = chat(&server, "What dose of metformin should she take?", Some(&conversation));
+    let (status, third) = chat(
+        &server,
+        "What dose of metformin should she take?",
+        Some(&conversation),
+    );
     assert_eq!(status, 200);
     let call = &third["tool_calls"][0];
     assert_eq!(call["name"], "lookup_medication");
@@ -205,7 +281,11 @@ fn check_request(headers: &HeaderMap, body: &Value, api: &mut FakeApi) {
     if headers.get("x-api-key").and_then(|v| v.to_str().ok()) != Some(FAKE_KEY) {
         violation("x-api-key missing or wrong".into());
     }
-    if headers.get("anthropic-version").and_then(|v| v.to_str().ok()) != Some("2023-06-01") {
+    if headers
+        .get("anthropic-version")
+        .and_then(|v| v.to_str().ok())
+        != Some("2023-06-01")
+    {
         violation("anthropic-version is not 2023-06-01".into());
     }
     if !headers
@@ -223,7 +303,11 @@ fn check_request(headers: &HeaderMap, body: &Value, api: &mut FakeApi) {
     }
     let tools = body["tools"].as_array().cloned().unwrap_or_default();
     let names: Vec<&str> = tools.iter().filter_map(|t| t["name"].as_str()).collect();
-    for expected in ["calculate_clinical_metrics", "lookup_medication", "search_medical_knowledge"] {
+    for expected in [
+        "calculate_clinical_metrics",
+        "lookup_medication",
+        "search_medical_knowledge",
+    ] {
         if !names.contains(&expected) {
             violation(format!("tool {expected} not offered"));
         }
@@ -235,7 +319,10 @@ fn check_request(headers: &HeaderMap, body: &Value, api: &mut FakeApi) {
     for (i, message) in messages.iter().enumerate() {
         let expected = if i % 2 == 0 { "user" } else { "assistant" };
         if message["role"] != expected {
-            violation(format!("message {i} has role {} (roles must alternate)", message["role"]));
+            violation(format!(
+                "message {i} has role {} (roles must alternate)",
+                message["role"]
+            ));
         }
         let blocks = message["content"].as_array().cloned().unwrap_or_default();
         let results: Vec<&str> = blocks
@@ -259,11 +346,17 @@ fn check_request(headers: &HeaderMap, body: &Value, api: &mut FakeApi) {
             .unwrap_or_default();
         for id in &results {
             if !previous_uses.iter().any(|u| u == id) {
-                violation(format!("tool_result {id} answers no tool_use of the previous turn"));
+                violation(format!(
+                    "tool_result {id} answers no tool_use of the previous turn"
+                ));
             }
         }
         if results.len() != previous_uses.len() {
-            violation(format!("message {i} answers {} of {} tool_use blocks", results.len(), previous_uses.len()));
+            violation(format!(
+                "message {i} answers {} of {} tool_use blocks",
+                results.len(),
+                previous_uses.len()
+            ));
         }
     }
 }
@@ -287,11 +380,21 @@ fn last_tool_results(body: &Value) -> Vec<Value> {
         .as_array()
         .and_then(|m| m.last())
         .and_then(|m| m["content"].as_array())
-        .map(|blocks| blocks.iter().filter(|b| b["type"] == "tool_result").cloned().collect())
+        .map(|blocks| {
+            blocks
+                .iter()
+                .filter(|b| b["type"] == "tool_result")
+                .cloned()
+                .collect()
+        })
         .unwrap_or_default()
 }
 
-async fn messages(State(api): State<Shared>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+async fn messages(
+    State(api): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     let mut api = api.lock().unwrap();
     check_request(&headers, &body, &mut api);
     api.requests.push(body.clone());
@@ -313,7 +416,8 @@ async fn messages(State(api): State<Shared>, headers: HeaderMap, Json(body): Jso
         1 => {
             let results = last_tool_results(&body);
             if results.iter().any(|r| r["is_error"] == true) {
-                api.violations.push(format!("good calls came back as errors: {results:?}"));
+                api.violations
+                    .push(format!("good calls came back as errors: {results:?}"));
             }
             reply(
                 json!([
@@ -328,7 +432,8 @@ async fn messages(State(api): State<Shared>, headers: HeaderMap, Json(body): Jso
         2 => {
             let results = last_tool_results(&body);
             if results.len() != 2 || results.iter().any(|r| r["is_error"] != true) {
-                api.violations.push(format!("bad calls were not is_error: {results:?}"));
+                api.violations
+                    .push(format!("bad calls were not is_error: {results:?}"));
             }
             api.retry_requested_at = Some(Instant::now());
             (
@@ -355,7 +460,10 @@ fn start_fake_api() -> (String, Shared) {
     let url = format!("http://{}", listener.local_addr().unwrap());
     let state = api.clone();
     std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
             let app = axum::Router::new()
@@ -374,23 +482,41 @@ fn the_anthropic_provider_speaks_the_messages_api_faithfully() {
     let server = start_server(
         &worker.url,
         &["--model", "anthropic:claude-test-model"],
-        &[("ANTHROPIC_API_KEY", FAKE_KEY), ("ANTHROPIC_BASE_URL", &api_url)],
+        &[
+            ("ANTHROPIC_API_KEY", FAKE_KEY),
+            ("ANTHROPIC_BASE_URL", &api_url),
+        ],
     );
     let (status, body) = chat(&server, SEED_QUESTION, None);
     assert_eq!(status, 200, "{body}");
 
     let api = api.lock().unwrap();
-    assert!(api.violations.is_empty(), "protocol violations: {:#?}", api.violations);
+    assert!(
+        api.violations.is_empty(),
+        "protocol violations: {:#?}",
+        api.violations
+    );
     assert_eq!(api.requests.len(), 4, "3 scripted answers + 1 retry");
-    assert_eq!(api.requests[2], api.requests[3], "the retry resends the same request");
+    assert_eq!(
+        api.requests[2], api.requests[3],
+        "the retry resends the same request"
+    );
     let waited = api.retried_after.expect("the request was retried");
-    assert!(waited >= Duration::from_millis(950), "retry-after ignored: retried after {waited:?}");
+    assert!(
+        waited >= Duration::from_millis(950),
+        "retry-after ignored: retried after {waited:?}"
+    );
 
     let calls: Vec<(String, bool)> = body["tool_calls"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["name"].as_str().unwrap().to_string(), c["is_error"].as_bool().unwrap()))
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["is_error"].as_bool().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         calls,
@@ -401,9 +527,15 @@ fn the_anthropic_provider_speaks_the_messages_api_faithfully() {
             ("lookup_medication".to_string(), true),
         ]
     );
-    assert_eq!(body["tool_calls"][3]["output"]["kind"], "invalid_input", "{body}");
+    assert_eq!(
+        body["tool_calls"][3]["output"]["kind"], "invalid_input",
+        "{body}"
+    );
     assert!(body["response"].as_str().unwrap().starts_with("Assessment"));
     assert_eq!(body["stop_reason"], "end_turn");
     assert_eq!(body["usage"]["input_tokens"], 360);
-    assert!(!server.output().contains(FAKE_KEY), "the API key was logged");
+    assert!(
+        !server.output().contains(FAKE_KEY),
+        "the API key was logged"
+    );
 }

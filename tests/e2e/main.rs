@@ -4,4 +4,5 @@
 
 mod conversation;
 mod support;
+mod tracing;
 mod worker;

@@ -82,6 +82,11 @@ impl Process {
     /// Starts `trellis ARGS...` and waits (up to 60 s: the first start may
     /// compile plugins) for its `listening on http://ADDR` line.
     pub(crate) fn start(args: &[&str], env: &[(&str, &str)]) -> Process {
+        Process::start_with(args, env, &[])
+    }
+
+    /// [`Process::start`] with `unset` removed from the environment too.
+    pub(crate) fn start_with(args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> Process {
         let mut command = Command::new(env!("CARGO_BIN_EXE_trellis"));
         command
             .args(args)
@@ -92,6 +97,9 @@ impl Process {
             .env_remove("ANTHROPIC_API_KEY")
             .env_remove("TRELLIS_TOKEN")
             .env("RUST_LOG", "info");
+        for k in unset {
+            command.env_remove(k);
+        }
         for (k, v) in env {
             command.env(k, v);
         }
@@ -202,4 +210,238 @@ pub(crate) fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) 
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// The environment that decides where spans go and which store and project
+/// are used: tests that check traces set what they need and nothing leaks in
+/// from the developer's shell.
+pub(crate) const TRACE_ENV: &[&str] = &[
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_HEADERS",
+    "BRAINTRUST_API_KEY",
+    "BRAINTRUST_API_URL",
+    "TRELLIS_STORE",
+    "TRELLIS_PROJECT",
+    "TRELLIS_SERVER",
+];
+
+/// A loopback port that was free a moment ago (bound, then released), for a
+/// process that must be named before it starts.
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The three-process setup with tracing wired up: a server (offline model)
+/// with its own store in a temporary directory, and a worker on a port
+/// reserved before the server started, exporting to the server's collector.
+/// The client (`trellis ask`) is run by the test with `--server`.
+pub(crate) struct TracedStack {
+    pub(crate) server: Process,
+    pub(crate) worker: Process,
+    /// The server's SQLite trace store.
+    pub(crate) store: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl TracedStack {
+    /// Starts the server, then the worker serving the shipped plugins (each
+    /// needs the other's URL).
+    pub(crate) fn start() -> TracedStack {
+        TracedStack::start_with(&dist(), &[])
+    }
+
+    /// [`TracedStack::start`] with the worker serving `plugins`, and `env`
+    /// set for both processes.
+    pub(crate) fn start_with(plugins: &Path, env: &[(&str, &str)]) -> TracedStack {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("traces.db");
+        let worker_url = format!("http://127.0.0.1:{}", free_port());
+        let args = [
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--model",
+            "offline",
+            "--worker",
+            &worker_url,
+            "--store",
+            store.to_str().unwrap(),
+        ];
+        let server = Process::start_with(&args, env, TRACE_ENV);
+        let collector = format!("{}/v1/traces", server.url);
+        let listen = worker_url.trim_start_matches("http://").to_string();
+        let args = [
+            "worker",
+            "--listen",
+            &listen,
+            "--plugins",
+            plugins.to_str().unwrap(),
+            "--collector",
+            &collector,
+        ];
+        let worker = Process::start_with(&args, env, TRACE_ENV);
+        assert_eq!(worker.url, worker_url, "the worker took the reserved port");
+        TracedStack {
+            server,
+            worker,
+            store,
+            _dir: dir,
+        }
+    }
+
+    /// Polls the trace until `complete` says every span it waits for has
+    /// arrived (spans come in asynchronously from three processes).
+    pub(crate) fn wait_for_trace(
+        &self,
+        trace_id: &str,
+        complete: &dyn Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        wait_for_trace(&self.server.url, trace_id, complete)
+    }
+}
+
+/// `GET {server}/api/traces/{trace_id}`: the tree, `None` on 404.
+pub(crate) fn fetch_trace(server: &str, trace_id: &str) -> Option<serde_json::Value> {
+    let response = http()
+        .get(format!("{server}/api/traces/{trace_id}"))
+        .send()
+        .unwrap();
+    match response.status().as_u16() {
+        200 => Some(response.json().unwrap()),
+        404 => None,
+        other => panic!(
+            "GET /api/traces/{trace_id} answered {other}: {}",
+            response.text().unwrap()
+        ),
+    }
+}
+
+/// Polls `GET {server}/api/traces/{trace_id}` for up to 30 s until
+/// `complete` accepts the tree, and returns it.
+pub(crate) fn wait_for_trace(
+    server: &str,
+    trace_id: &str,
+    complete: &dyn Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let mut last = None;
+    let found = wait_for(Duration::from_secs(30), &mut || {
+        let tree = fetch_trace(server, trace_id)?;
+        if complete(&tree) {
+            Some(tree)
+        } else {
+            last = Some(tree);
+            None
+        }
+    });
+    found.unwrap_or_else(|| {
+        panic!(
+            "trace {trace_id} did not complete within 30 s; last seen:\n{}",
+            serde_json::to_string_pretty(&last).unwrap()
+        )
+    })
+}
+
+/// A `trellis` command running in the background whose output is read as it
+/// comes (for commands that do not serve, such as `ask`).
+pub(crate) struct Background {
+    child: Child,
+    stdout: Arc<Mutex<Vec<String>>>,
+    stderr: Arc<Mutex<Vec<String>>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Background {
+    /// Starts `trellis ARGS...` with `env` set and [`TRACE_ENV`] otherwise
+    /// unset.
+    pub(crate) fn spawn(args: &[&str], env: &[(&str, &str)]) -> Background {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_trellis"));
+        command
+            .args(args)
+            .current_dir(repo())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .env_remove("ANTHROPIC_API_KEY")
+            .env_remove("TRELLIS_TOKEN");
+        for k in TRACE_ENV {
+            command.env_remove(k);
+        }
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("starting trellis");
+        let stdout = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let mut readers = Vec::new();
+        for (pipe, lines) in [
+            (
+                Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+                stdout.clone(),
+            ),
+            (Box::new(child.stderr.take().unwrap()), stderr.clone()),
+        ] {
+            readers.push(std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                    lines.lock().unwrap().push(line);
+                }
+            }));
+        }
+        Background {
+            child,
+            stdout,
+            stderr,
+            readers,
+        }
+    }
+
+    /// Waits up to `timeout` for a line of stdout containing `needle`.
+    pub(crate) fn wait_for_line(&self, needle: &str, timeout: Duration) -> Option<String> {
+        wait_for(timeout, &mut || {
+            self.stdout
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|l| l.contains(needle))
+                .cloned()
+        })
+    }
+
+    /// Waits for the command to exit: (exit code, stdout, stderr).
+    pub(crate) fn finish(mut self, timeout: Duration) -> (i32, String, String) {
+        let status = wait_for(timeout, &mut || self.child.try_wait().unwrap());
+        let Some(status) = status else {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+            panic!(
+                "the command did not finish within {timeout:?}; stdout:\n{}\nstderr:\n{}",
+                self.stdout.lock().unwrap().join("\n"),
+                self.stderr.lock().unwrap().join("\n")
+            );
+        };
+        for reader in std::mem::take(&mut self.readers) {
+            let _ = reader.join();
+        }
+        let join = |lines: &Arc<Mutex<Vec<String>>>| {
+            let mut text = lines.lock().unwrap().join("\n");
+            text.push('\n');
+            text
+        };
+        (
+            status.code().unwrap_or(-1),
+            join(&self.stdout),
+            join(&self.stderr),
+        )
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -1,13 +1,16 @@
-//! The client of the conversation server, used by `trellis ask`: one
-//! [`ChatClient::chat`] call per turn, and [`render_response`] to show the
-//! answer in a terminal.
+//! The client of the conversation server, used by `trellis ask` and
+//! `trellis traces`: one [`ChatClient::chat`] call per turn,
+//! [`render_response`] to show the answer in a terminal, and
+//! [`ChatClient::trace`] to fetch a stored trace.
 
 use std::fmt::Write;
 use std::time::Duration;
 
 use http::HeaderMap;
+use serde::de::DeserializeOwned;
 use trellis_api::chat::{ChatRequest, ChatResponse};
 use trellis_api::{ErrorBody, ErrorResponse};
+use trellis_trace::SpanTree;
 
 /// Where `trellis ask` looks for the server unless told otherwise.
 pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8001";
@@ -35,8 +38,10 @@ pub enum ClientError {
         #[source]
         source: reqwest::Error,
     },
-    /// The server answered something that is not the chat API.
-    #[error("the server at {url} sent a response that is not a Trellis chat answer ({status}): {detail}")]
+    /// The server answered something that is not the Trellis API.
+    #[error(
+        "the server at {url} sent a response that is not a Trellis API answer ({status}): {detail}"
+    )]
     UnexpectedResponse {
         url: String,
         status: u16,
@@ -112,26 +117,36 @@ impl ChatClient {
             message: message.to_string(),
             conversation_id: conversation_id.map(str::to_string),
         };
-        let response = self
-            .http
-            .post(&url)
-            .headers(headers.clone())
-            .json(&request)
-            .send()
+        self.send(self.http.post(&url).headers(headers.clone()).json(&request))
             .await
-            .map_err(|source| {
-                if source.is_connect() {
-                    ClientError::ServerUnreachable {
-                        url: self.base_url.clone(),
-                        source,
-                    }
-                } else {
-                    ClientError::Transport {
-                        url: self.base_url.clone(),
-                        source,
-                    }
+    }
+
+    /// `GET /api/traces/{trace_id}`: a stored trace as a tree. An unknown
+    /// trace is [`ClientError::Api`] with status 404.
+    pub async fn trace(&self, trace_id: &str) -> Result<SpanTree, ClientError> {
+        let url = format!("{}/api/traces/{trace_id}", self.base_url);
+        self.send(self.http.get(&url)).await
+    }
+
+    /// Sends a request and reads the answer: the JSON body of a 2xx, or the
+    /// error it stands for.
+    async fn send<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, ClientError> {
+        let response = request.send().await.map_err(|source| {
+            if source.is_connect() {
+                ClientError::ServerUnreachable {
+                    url: self.base_url.clone(),
+                    source,
                 }
-            })?;
+            } else {
+                ClientError::Transport {
+                    url: self.base_url.clone(),
+                    source,
+                }
+            }
+        })?;
         let status = response.status();
         let bytes = response
             .bytes()

@@ -5,6 +5,11 @@
 //! results back, and repeats until the model ends its turn or the model-call
 //! cap is reached. [`ConversationStore`] keeps histories between turns,
 //! bounded in count, idle age and length.
+//!
+//! A traced turn ([`Agent::run_turn_traced`]) records each model call as a
+//! `claude_messages_create` span (type llm) under the caller's span, and
+//! sends that span's context to the worker with every tool call, so the
+//! worker's `worker_execute_tool` spans hang under it too.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,8 +18,9 @@ use std::time::{Duration, Instant};
 use futures::future::join_all;
 use http::HeaderMap;
 use rand::RngCore;
-use serde_json::Value;
+use serde_json::{json, Value};
 use trellis_api::chat::{ToolCallRecord, Usage as ChatUsage};
+use trellis_trace::{inject_trace_context, Exporter, SpanContext, SpanType};
 
 use crate::messages::{ContentBlock, Message, MessagesResponse, Role, StopReason, ToolDefinition};
 use crate::provider::{ModelProvider, ModelRequest, ProviderError};
@@ -64,11 +70,17 @@ pub struct TurnOutcome {
     pub messages: Vec<Message>,
 }
 
-/// Runs turns: a model provider, a worker, and the loop's limits.
+/// The span name of one model call, whatever the provider (the seed's name;
+/// `metadata.model` says which model answered).
+pub const MODEL_CALL_SPAN: &str = "claude_messages_create";
+
+/// Runs turns: a model provider, a worker, the loop's limits, and where the
+/// spans of traced turns go.
 pub struct Agent {
     provider: Arc<dyn ModelProvider>,
     worker: WorkerClient,
     max_model_calls: u32,
+    exporter: Exporter,
 }
 
 impl std::fmt::Debug for Agent {
@@ -77,6 +89,7 @@ impl std::fmt::Debug for Agent {
             .field("model", &self.provider.name())
             .field("worker", &self.worker.base_url())
             .field("max_model_calls", &self.max_model_calls)
+            .field("exporter", &self.exporter.stats())
             .finish()
     }
 }
@@ -93,7 +106,15 @@ impl Agent {
             provider,
             worker,
             max_model_calls: max_model_calls.max(1),
+            exporter: Exporter::disabled(),
         }
+    }
+
+    /// Sends the spans of traced turns to `exporter` (by default they are
+    /// discarded).
+    pub fn with_exporter(mut self, exporter: Exporter) -> Self {
+        self.exporter = exporter;
+        self
     }
 
     /// The model provider's name (`offline`, `claude-sonnet-4-5`, ...).
@@ -106,13 +127,33 @@ impl Agent {
         &self.worker
     }
 
-    /// Answer `user_message` given the earlier `history`.
+    /// Answer `user_message` given the earlier `history`, recording no spans.
     pub async fn run_turn(
         &self,
         history: &[Message],
         user_message: &str,
     ) -> Result<TurnOutcome, TurnError> {
-        let headers = HeaderMap::new();
+        self.turn(history, user_message, None).await
+    }
+
+    /// [`Agent::run_turn`], traced: every model call is a span under
+    /// `parent`, and every worker request carries `parent` in its headers.
+    pub async fn run_turn_traced(
+        &self,
+        history: &[Message],
+        user_message: &str,
+        parent: &SpanContext,
+    ) -> Result<TurnOutcome, TurnError> {
+        self.turn(history, user_message, Some(parent)).await
+    }
+
+    async fn turn(
+        &self,
+        history: &[Message],
+        user_message: &str,
+        parent: Option<&SpanContext>,
+    ) -> Result<TurnOutcome, TurnError> {
+        let headers = trace_headers(parent);
         let tools = self.worker.tools(&headers).await.definitions();
         let mut messages = history.to_vec();
         let turn_start = messages.len();
@@ -141,7 +182,7 @@ impl Agent {
                     messages: messages.split_off(turn_start),
                 });
             }
-            let response = self.call_model(&messages, &tools).await?;
+            let response = self.call_model(&messages, &tools, parent).await?;
             model_calls += 1;
             usage.input_tokens += response.usage.input_tokens;
             usage.output_tokens += response.usage.output_tokens;
@@ -156,7 +197,7 @@ impl Agent {
                 let outcomes = join_all(
                     tool_uses
                         .iter()
-                        .map(|(_, name, input)| self.call_tool(name, input)),
+                        .map(|(_, name, input)| self.call_tool(name, input, parent)),
                 )
                 .await;
                 let mut results = Vec::with_capacity(outcomes.len());
@@ -194,30 +235,76 @@ impl Agent {
         }
     }
 
-    /// One model call. (A tracing span wraps exactly this.)
+    /// One model call. With a `parent`, it is recorded as a
+    /// [`MODEL_CALL_SPAN`] span (type llm): input the messages sent, output
+    /// the content returned, `metadata.model` and `stop_reason`, token
+    /// counts, and the error if the call failed.
     pub async fn call_model(
         &self,
         messages: &[Message],
         tools: &[ToolDefinition],
+        parent: Option<&SpanContext>,
     ) -> Result<MessagesResponse, TurnError> {
+        let model = self.provider.name();
+        let mut span = parent.map(|p| {
+            let mut span = p.child(MODEL_CALL_SPAN, SpanType::Llm);
+            span.log_input(json!(messages));
+            span.log_metadata_value(json!({
+                "model": model,
+                "tools": tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            }));
+            span
+        });
         let request = ModelRequest {
             messages: messages.to_vec(),
             tools: tools.to_vec(),
         };
-        self.provider
+        let result = self
+            .provider
             .create(request)
             .await
             .map_err(|source| TurnError::Model {
-                model: self.provider.name().to_string(),
+                model: model.to_string(),
                 source,
-            })
+            });
+        if let Some(mut span) = span.take() {
+            match &result {
+                Ok(response) => {
+                    span.log_output(json!(response.content));
+                    span.log_metadata_value(json!({
+                        "stop_reason": response.stop_reason.as_str(),
+                        "response_model": response.model,
+                    }));
+                    span.add_usage(response.usage.input_tokens, response.usage.output_tokens);
+                }
+                Err(error) => span.set_error(error.to_string()),
+            }
+            self.exporter.export(span.end());
+        }
+        result
     }
 
-    /// One tool call on the worker. (A tracing span wraps exactly this, and
-    /// trace headers go in the header map.)
-    pub async fn call_tool(&self, name: &str, input: &Value) -> ToolOutcome {
-        self.worker.call_tool(name, input, &HeaderMap::new()).await
+    /// One tool call on the worker. With a `parent`, the request carries it
+    /// in its trace headers, so the worker's spans hang under it.
+    pub async fn call_tool(
+        &self,
+        name: &str,
+        input: &Value,
+        parent: Option<&SpanContext>,
+    ) -> ToolOutcome {
+        self.worker
+            .call_tool(name, input, &trace_headers(parent))
+            .await
     }
+}
+
+/// The headers that carry `parent` to the worker (none without a parent).
+fn trace_headers(parent: Option<&SpanContext>) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    if let Some(parent) = parent {
+        inject_trace_context(parent, &mut headers);
+    }
+    headers
 }
 
 /// The message kept in the history for a response that ends the turn, and

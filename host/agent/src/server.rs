@@ -1,22 +1,30 @@
-//! The conversation server's HTTP surface: `POST /api/chat` and
-//! `GET /healthz`. [`app`] builds the router (tested with `oneshot`, no
-//! socket); [`serve`] runs it on a listener the caller bound. Every failure
-//! is answered as `{"error": {"kind", "message"}}`.
+//! The conversation server's HTTP surface: `POST /api/chat`, `GET /healthz`,
+//! `GET /metrics`, and (when a collector is configured) the trace collector's
+//! `POST /v1/traces` and `GET /api/traces/{trace_id}`. [`app`] builds the
+//! router (tested with `oneshot`, no socket); [`serve`] runs it on a listener
+//! the caller bound. Every failure is answered as `{"error": {"kind",
+//! "message"}}`.
+//!
+//! Each chat turn is a `server_process_turn` span continuing the caller's
+//! trace (from `traceparent` or `x-bt-parent-span`; a malformed header starts
+//! a new trace and is logged), and the response's `trace_id` names it.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use rand::RngCore;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use trellis_api::chat::{ChatRequest, ChatResponse};
 use trellis_api::http::{unknown_route, wrong_method, ApiError, JsonBody};
 use trellis_api::ErrorKind;
+use trellis_trace::propagation::DEFAULT_PROJECT;
+use trellis_trace::{extract_trace_context, Collector, Exporter, Span, SpanType};
 
 use crate::conversation::{
     Agent, ConversationStore, StoreLimits, TurnError, TurnOutcome, DEFAULT_CONVERSATION_IDLE,
@@ -29,6 +37,8 @@ use crate::worker_client::{WorkerClient, WorkerClientError};
 pub const DEFAULT_WORKER_URL: &str = "http://127.0.0.1:8002";
 /// Longest user message accepted, in bytes (UTF-8).
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 100 * 1024;
+/// The span name of one chat turn on the server.
+pub const TURN_SPAN: &str = "server_process_turn";
 
 /// Everything the conversation server needs, validated by the caller.
 #[derive(Clone)]
@@ -47,6 +57,13 @@ pub struct ServerConfig {
     pub max_history_messages: usize,
     /// Longest user message accepted, in bytes; longer ones get 413.
     pub max_message_bytes: usize,
+    /// Where the server's own spans go (turns, model calls).
+    pub exporter: Exporter,
+    /// The trace collector to serve (`POST /v1/traces`,
+    /// `GET /api/traces/{trace_id}`); `None` serves no trace routes.
+    pub collector: Option<Collector>,
+    /// The project of traces that do not name one.
+    pub project: String,
 }
 
 impl ServerConfig {
@@ -60,6 +77,9 @@ impl ServerConfig {
             conversation_idle_timeout: DEFAULT_CONVERSATION_IDLE,
             max_history_messages: DEFAULT_MAX_HISTORY_MESSAGES,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            exporter: Exporter::disabled(),
+            collector: None,
+            project: DEFAULT_PROJECT.to_string(),
         }
     }
 }
@@ -74,6 +94,12 @@ impl std::fmt::Debug for ServerConfig {
             .field("conversation_idle_timeout", &self.conversation_idle_timeout)
             .field("max_history_messages", &self.max_history_messages)
             .field("max_message_bytes", &self.max_message_bytes)
+            .field("exporter", &self.exporter.destination_stats())
+            .field(
+                "store",
+                &self.collector.as_ref().map(|c| c.store().path().to_owned()),
+            )
+            .field("project", &self.project)
             .finish()
     }
 }
@@ -103,13 +129,17 @@ struct Shared {
     agent: Agent,
     store: ConversationStore,
     max_message_bytes: usize,
+    exporter: Exporter,
+    collector: Option<Collector>,
+    project: String,
 }
 
 impl AppState {
     /// State for `config`; fails if the worker URL is unusable.
     pub fn new(config: ServerConfig) -> Result<Self, ServerError> {
         let worker = WorkerClient::new(&config.worker_url)?;
-        let agent = Agent::new(config.provider, worker, config.max_model_calls);
+        let agent = Agent::new(config.provider, worker, config.max_model_calls)
+            .with_exporter(config.exporter.clone());
         let store = ConversationStore::new(StoreLimits {
             max_conversations: config.max_conversations,
             idle_timeout: config.conversation_idle_timeout,
@@ -120,8 +150,16 @@ impl AppState {
                 agent,
                 store,
                 max_message_bytes: config.max_message_bytes,
+                exporter: config.exporter,
+                collector: config.collector,
+                project: config.project,
             }),
         })
+    }
+
+    /// Where the server's spans go.
+    pub fn exporter(&self) -> &Exporter {
+        &self.inner.exporter
     }
 
     /// The agent that runs turns.
@@ -135,20 +173,29 @@ impl AppState {
     }
 }
 
-/// The router: `POST /api/chat`, `GET /healthz`; unknown routes 404 and
+/// The router: `POST /api/chat`, `GET /healthz`, `GET /metrics`, and the
+/// collector's routes when there is a collector; unknown routes 404 and
 /// wrong methods 405, both with error bodies.
 pub fn app(state: AppState) -> Router {
     // Room for the largest message even if JSON escaping doubles it, plus the
     // rest of the body. A larger body is refused with 413 while it is read,
     // before it is buffered whole.
     let body_limit = state.inner.max_message_bytes.saturating_mul(2) + 16 * 1024;
-    Router::new()
+    let collector = state.inner.collector.clone();
+    let router = Router::new()
         .route("/api/chat", post(chat))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(body_limit))
-        .with_state(state)
+        .with_state(state);
+    // Merged after the layer above: OTLP batches keep the collector's own
+    // (much larger) body limit.
+    match collector {
+        Some(collector) => router.merge(trellis_trace::routes(collector)),
+        None => router,
+    }
 }
 
 /// Serve on `listener` until `shutdown` completes. Prints
@@ -164,6 +211,12 @@ pub async fn serve(
     tracing::info!(
         model = state.agent().model_name(),
         worker = state.agent().worker().base_url(),
+        store = %state
+            .inner
+            .collector
+            .as_ref()
+            .map_or_else(|| "(none)".to_string(), |c| c.store().path().display().to_string()),
+        project = %state.inner.project,
         "conversation server ready"
     );
     println!("listening on http://{addr}");
@@ -171,14 +224,6 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(ServerError::Serve)
-}
-
-/// The trace id reported for a turn. For now a fresh random id per turn;
-/// this is the one place to put the real trace's id once turns are traced.
-fn turn_trace_id() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 async fn healthz(State(state): State<AppState>) -> Json<Value> {
@@ -189,8 +234,29 @@ async fn healthz(State(state): State<AppState>) -> Json<Value> {
     }))
 }
 
+/// `GET /metrics`: the span exporter's counters and the conversations held,
+/// in the Prometheus text format.
+async fn metrics(State(state): State<AppState>) -> Response {
+    let mut body = String::from(
+        "# HELP trellis_server_conversations Conversations held in memory.\n\
+         # TYPE trellis_server_conversations gauge\n",
+    );
+    body.push_str(&format!(
+        "trellis_server_conversations {}\n",
+        state.store().len()
+    ));
+    body.push_str(&state.inner.exporter.render_prometheus());
+    (
+        StatusCode::OK,
+        [("content-type", "text/plain; version=0.0.4")],
+        body,
+    )
+        .into_response()
+}
+
 async fn chat(
     State(state): State<AppState>,
+    headers: HeaderMap,
     JsonBody(request): JsonBody<ChatRequest>,
 ) -> Result<Json<ChatResponse>, ApiError> {
     let message = request.message;
@@ -206,12 +272,56 @@ async fn chat(
             message.len()
         )));
     }
-    let trace_id = turn_trace_id();
+    let agent = state.agent();
+    let mut span = extract_trace_context(&headers)
+        .start_span(TURN_SPAN, SpanType::Task)
+        .with_default_project(state.inner.project.as_str());
+    span.log_input(json!(message));
+    span.log_metadata_value(json!({ "model": agent.model_name() }));
+    let existing = request.conversation_id.filter(|id| !id.trim().is_empty());
+    if let Some(id) = &existing {
+        span.log_metadata_value(json!({ "conversation_id": id }));
+    }
+    let result = run_turn(&state, existing, &message, &span).await;
+    match result {
+        Ok((conversation_id, outcome)) => {
+            span.log_output(json!(outcome.response));
+            span.log_metadata_value(json!({
+                "conversation_id": conversation_id,
+                "model_calls": outcome.model_calls,
+                "tool_calls": outcome.tool_calls.len(),
+                "tools": outcome.tool_calls.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+                "stop_reason": outcome.stop_reason,
+            }));
+            span.add_usage(outcome.usage.input_tokens, outcome.usage.output_tokens);
+            let trace_id = span.trace_id().to_owned();
+            state.inner.exporter.export(span.end());
+            Ok(Json(chat_response(
+                conversation_id,
+                trace_id,
+                agent.model_name(),
+                outcome,
+            )))
+        }
+        Err(error) => {
+            span.set_error(error.body.message.clone());
+            state.inner.exporter.export(span.end());
+            Err(error)
+        }
+    }
+}
+
+/// Runs one turn of a new or existing conversation under `span`.
+async fn run_turn(
+    state: &AppState,
+    existing: Option<String>,
+    message: &str,
+    span: &Span,
+) -> Result<(String, TurnOutcome), ApiError> {
     let agent = state.agent();
     let store = state.store();
-
-    let existing = request.conversation_id.filter(|id| !id.trim().is_empty());
-    let (conversation_id, outcome) = match existing {
+    let trace = span.context();
+    match existing {
         Some(id) => {
             let history = store.get(&id).ok_or_else(|| {
                 ApiError::not_found(format!(
@@ -220,22 +330,22 @@ async fn chat(
             })?;
             // Held for the whole turn: turns of one conversation queue up.
             let mut history = history.lock().await;
-            let outcome = agent.run_turn(&history, &message).await.map_err(upstream)?;
+            let outcome = agent
+                .run_turn_traced(&history, message, trace)
+                .await
+                .map_err(upstream)?;
             store.append(&mut history, outcome.messages.clone());
-            (id, outcome)
+            Ok((id, outcome))
         }
         None => {
-            let outcome = agent.run_turn(&[], &message).await.map_err(upstream)?;
+            let outcome = agent
+                .run_turn_traced(&[], message, trace)
+                .await
+                .map_err(upstream)?;
             let id = store.insert(outcome.messages.clone());
-            (id, outcome)
+            Ok((id, outcome))
         }
-    };
-    Ok(Json(chat_response(
-        conversation_id,
-        trace_id,
-        agent.model_name(),
-        outcome,
-    )))
+    }
 }
 
 fn chat_response(

@@ -23,9 +23,11 @@ use axum::{Json, Router};
 use trellis_api::http::{wrong_method, ApiError};
 use trellis_api::ErrorKind;
 
-use crate::otlp::{self, OtlpEncoding};
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+
+use crate::otlp::{self, OtlpEncoding, OtlpError};
 use crate::propagation::DEFAULT_PROJECT;
-use crate::store::TraceStore;
+use crate::store::{StoreError, TraceStore};
 use crate::tree::SpanTree;
 
 /// The largest OTLP body accepted by default (a full 512-span batch with
@@ -70,6 +72,60 @@ impl Collector {
     pub fn store(&self) -> &Arc<TraceStore> {
         &self.store
     }
+
+    /// Stores the spans of an OTLP export request, as `POST /v1/traces`
+    /// does: one transaction off the async runtime; a span that names no
+    /// project goes to `header_project` (a request's `x-bt-parent`) or else
+    /// the default project. A span with invalid ids is rejected on its own.
+    /// The conversation server's exporter calls this in-process.
+    pub async fn ingest(
+        &self,
+        request: &ExportTraceServiceRequest,
+        header_project: Option<&str>,
+    ) -> Result<IngestReport, IngestError> {
+        let mut ingested = otlp::records_from_request(request);
+        let project = header_project.unwrap_or(&self.config.default_project);
+        for record in &mut ingested.records {
+            if record.project.is_none() {
+                record.project = Some(project.to_owned());
+            }
+        }
+        let records = ingested.records;
+        let stored = if records.is_empty() {
+            0
+        } else {
+            let store = self.store.clone();
+            let n = tokio::task::spawn_blocking(move || store.insert_spans(&records))
+                .await
+                .map_err(IngestError::Task)??;
+            tracing::debug!(spans = n, "stored spans");
+            n
+        };
+        Ok(IngestReport {
+            stored,
+            rejected: ingested.rejected,
+        })
+    }
+}
+
+/// What [`Collector::ingest`] did with a request.
+#[derive(Debug)]
+pub struct IngestReport {
+    /// Spans written to the store.
+    pub stored: usize,
+    /// Why each span that was not written was rejected.
+    pub rejected: Vec<OtlpError>,
+}
+
+/// Why [`Collector::ingest`] could not store a request's spans.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The store refused the write (busy, disk full, ...).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The blocking task writing the spans panicked or was cancelled.
+    #[error("the span store task failed: {0}")]
+    Task(#[source] tokio::task::JoinError),
 }
 
 /// `POST /v1/traces` and `GET /api/traces/{trace_id}`, to merge into the
@@ -145,18 +201,25 @@ async fn ingest(
         .filter(|p| !p.is_empty())
         .map(str::to_owned);
 
-    let mut ingested = otlp::records_from_request(&request);
-    for record in &mut ingested.records {
-        if record.project.is_none() {
-            record.project = Some(
-                header_project
-                    .clone()
-                    .unwrap_or_else(|| collector.config.default_project.clone()),
-            );
-        }
-    }
-    let rejected = ingested.rejected.len();
-    let error_message = ingested.rejected.first().map(|e| {
+    let report = collector
+        .ingest(&request, header_project.as_deref())
+        .await
+        .map_err(|e| match e {
+            IngestError::Store(e) => {
+                tracing::error!("storing spans failed: {e}");
+                ApiError::unavailable("the trace store could not save the spans; retry later")
+            }
+            IngestError::Task(e) => {
+                tracing::error!("span store task failed: {e}");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorKind::Internal,
+                    "storing spans failed",
+                )
+            }
+        })?;
+    let rejected = report.rejected.len();
+    let error_message = report.rejected.first().map(|e| {
         tracing::warn!(rejected, "rejected spans in OTLP request: {e}");
         if rejected > 1 {
             format!("{e} (and {} more)", rejected - 1)
@@ -164,29 +227,6 @@ async fn ingest(
             e.to_string()
         }
     });
-
-    let records = ingested.records;
-    if !records.is_empty() {
-        let store = collector.store.clone();
-        let stored = tokio::task::spawn_blocking(move || store.insert_spans(&records)).await;
-        match stored {
-            Ok(Ok(n)) => tracing::debug!(spans = n, "stored spans"),
-            Ok(Err(e)) => {
-                tracing::error!("storing spans failed: {e}");
-                return Err(ApiError::unavailable(
-                    "the trace store could not save the spans; retry later",
-                ));
-            }
-            Err(e) => {
-                tracing::error!("span store task failed: {e}");
-                return Err(ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    ErrorKind::Internal,
-                    "storing spans failed",
-                ));
-            }
-        }
-    }
     let body = otlp::encode_response(rejected, error_message, encoding);
     Ok((
         StatusCode::OK,

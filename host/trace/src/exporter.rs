@@ -12,6 +12,11 @@
 //! answers with a non-retryable status (400, 401, 403, 404, ...) will never
 //! take that batch; it is counted as rejected and the queue moves on.
 //! [`Exporter::shutdown`] flushes whatever is queued, within a deadline.
+//!
+//! A destination may also be a [`Collector`] in the same process
+//! ([`ExporterConfig::in_process`]): the conversation server stores its own
+//! spans that way, with the same batching, queue bound and retries, and
+//! without an HTTP round trip to itself.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,13 +24,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
 use opentelemetry_proto::tonic::trace::v1::Span as OtlpSpan;
 use prost::Message;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::collector::Collector;
 use crate::otlp::{self, OtlpEncoding};
 use crate::span::SpanRecord;
 
@@ -44,11 +52,16 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Braintrust's OTLP trace endpoint, relative to its API URL.
 pub const BRAINTRUST_OTLP_PATH: &str = "/otel/v1/traces";
 
-/// Where and how one destination receives spans.
-#[derive(Debug, Clone)]
+/// Where and how one destination receives spans. Its `Debug` output shows
+/// header names but not their values, which may be API keys.
+#[derive(Clone)]
 pub struct ExporterConfig {
     /// The full OTLP/HTTP traces URL, e.g. `http://127.0.0.1:8001/v1/traces`.
+    /// For an in-process destination, only its name in logs and counters.
     pub endpoint: String,
+    /// Hand batches to this collector in the same process instead of
+    /// POSTing them to `endpoint` (see [`ExporterConfig::in_process`]).
+    pub in_process: Option<Collector>,
     /// Extra request headers (an `Authorization: Bearer` key, Braintrust's
     /// `x-bt-parent: project_name:<p>`).
     pub headers: Vec<(String, String)>,
@@ -68,11 +81,30 @@ pub struct ExporterConfig {
     pub request_timeout: Duration,
 }
 
+impl std::fmt::Debug for ExporterConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let header_names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("ExporterConfig")
+            .field("endpoint", &self.endpoint)
+            .field("in_process", &self.in_process.is_some())
+            .field("headers", &header_names)
+            .field("service_name", &self.service_name)
+            .field("queue_capacity", &self.queue_capacity)
+            .field("batch_size", &self.batch_size)
+            .field("flush_interval", &self.flush_interval)
+            .field("initial_backoff", &self.initial_backoff)
+            .field("max_backoff", &self.max_backoff)
+            .field("request_timeout", &self.request_timeout)
+            .finish()
+    }
+}
+
 impl ExporterConfig {
     /// A destination at `endpoint` with the default limits.
     pub fn new(endpoint: impl Into<String>) -> Self {
         ExporterConfig {
             endpoint: endpoint.into(),
+            in_process: None,
             headers: Vec::new(),
             service_name: None,
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
@@ -94,6 +126,17 @@ impl ExporterConfig {
         ))
         .with_header("authorization", format!("Bearer {api_key}"))
         .with_header("x-bt-parent", format!("project_name:{project}"))
+    }
+
+    /// A destination that stores spans through `collector` in this process,
+    /// exactly as if they had been POSTed to its `/v1/traces`. Named
+    /// `in-process:<store path>` in logs and counters.
+    pub fn in_process(collector: Collector) -> Self {
+        let endpoint = format!("in-process:{}", collector.store().path().display());
+        ExporterConfig {
+            in_process: Some(collector),
+            ..ExporterConfig::new(endpoint)
+        }
     }
 
     /// Adds a request header.
@@ -191,9 +234,9 @@ impl Exporter {
         }
         let mut destinations = Vec::with_capacity(prepared.len());
         let mut tasks = Vec::with_capacity(prepared.len());
-        for (destination, client) in prepared {
+        for (destination, transport) in prepared {
             let destination = Arc::new(destination);
-            tasks.push(runtime.spawn(run(destination.clone(), client)));
+            tasks.push(runtime.spawn(run(destination.clone(), transport)));
             destinations.push(destination);
         }
         let all = runtime.spawn(async move {
@@ -258,6 +301,69 @@ impl Exporter {
             .collect()
     }
 
+    /// The counters of every destination in the Prometheus text format, for
+    /// a process's `GET /metrics`: `trellis_spans_exported_total`,
+    /// `trellis_spans_dropped_total`, `trellis_spans_rejected_total`,
+    /// `trellis_span_export_failed_attempts_total` and the gauge
+    /// `trellis_spans_queued`, each labelled with its `destination`.
+    pub fn render_prometheus(&self) -> String {
+        use std::fmt::Write as _;
+        let per = self.destination_stats();
+        // (name, type, help, the counter it shows)
+        type Series = (
+            &'static str,
+            &'static str,
+            &'static str,
+            fn(&ExporterStats) -> u64,
+        );
+        let series: [Series; 5] = [
+            (
+                "trellis_spans_exported_total",
+                "counter",
+                "Spans the destination accepted.",
+                |s| s.exported,
+            ),
+            (
+                "trellis_spans_dropped_total",
+                "counter",
+                "Spans discarded before they could be sent (queue full, shutdown deadline).",
+                |s| s.dropped,
+            ),
+            (
+                "trellis_spans_rejected_total",
+                "counter",
+                "Spans the destination refused with a non-retryable status.",
+                |s| s.rejected,
+            ),
+            (
+                "trellis_span_export_failed_attempts_total",
+                "counter",
+                "Span export attempts that failed and were retried.",
+                |s| s.failed_attempts,
+            ),
+            (
+                "trellis_spans_queued",
+                "gauge",
+                "Spans waiting to be sent or in flight.",
+                |s| s.queued,
+            ),
+        ];
+        let mut out = String::new();
+        for (name, kind, help, value) in series {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} {kind}");
+            for (endpoint, stats) in &per {
+                let _ = writeln!(
+                    out,
+                    "{name}{{destination=\"{}\"}} {}",
+                    prometheus_label(endpoint),
+                    value(stats)
+                );
+            }
+        }
+        out
+    }
+
     /// Stops accepting spans and sends everything still queued, retrying
     /// failed POSTs until `timeout` has passed; what is still unsent then is
     /// counted as dropped. Returns the final counters.
@@ -318,11 +424,11 @@ struct Destination {
 }
 
 impl Destination {
-    fn prepare(config: ExporterConfig) -> Result<(Destination, reqwest::Client), ExporterError> {
+    fn prepare(config: ExporterConfig) -> Result<(Destination, Transport), ExporterError> {
         let endpoint = config.endpoint.clone();
         let url_ok = reqwest::Url::parse(&endpoint)
             .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
-        if !url_ok {
+        if !url_ok && config.in_process.is_none() {
             return Err(ExporterError::BadEndpoint { endpoint });
         }
         if config.queue_capacity == 0 || config.batch_size == 0 {
@@ -343,13 +449,18 @@ impl Destination {
             CONTENT_TYPE,
             HeaderValue::from_static(OtlpEncoding::Protobuf.content_type()),
         );
-        let client = reqwest::Client::builder()
-            .timeout(config.request_timeout)
-            .build()
-            .map_err(|source| ExporterError::Client {
-                endpoint: endpoint.clone(),
-                source,
-            })?;
+        let transport = match config.in_process {
+            Some(collector) => Transport::InProcess(collector),
+            None => Transport::Http(
+                reqwest::Client::builder()
+                    .timeout(config.request_timeout)
+                    .build()
+                    .map_err(|source| ExporterError::Client {
+                        endpoint: endpoint.clone(),
+                        source,
+                    })?,
+            ),
+        };
         let destination = Destination {
             endpoint,
             headers,
@@ -365,7 +476,7 @@ impl Destination {
             shutdown: watch::Sender::new(None),
             done: watch::Sender::new(false),
         };
-        Ok((destination, client))
+        Ok((destination, transport))
     }
 
     fn push(&self, span: OtlpSpan) {
@@ -421,6 +532,14 @@ impl Destination {
     }
 }
 
+/// How a destination's batches leave.
+enum Transport {
+    /// OTLP/HTTP protobuf POSTs.
+    Http(reqwest::Client),
+    /// Straight into a collector in this process.
+    InProcess(Collector),
+}
+
 /// The outcome of one POST.
 enum Attempt {
     Accepted,
@@ -431,7 +550,7 @@ enum Attempt {
     },
 }
 
-async fn run(d: Arc<Destination>, client: reqwest::Client) {
+async fn run(d: Arc<Destination>, transport: Transport) {
     let mut shutdown = d.shutdown.subscribe();
     let mut backoff = d.initial_backoff;
     let mut failing = false;
@@ -470,17 +589,24 @@ async fn run(d: Arc<Destination>, client: reqwest::Client) {
             continue;
         }
         let n = batch.len() as u64;
-        let body = otlp::request_from_spans(batch, d.service_name.as_deref()).encode_to_vec();
+        let request = otlp::request_from_spans(batch, d.service_name.as_deref());
+        // Encoded once: every retry sends the same bytes.
+        let body = match transport {
+            Transport::Http(_) => request.encode_to_vec(),
+            Transport::InProcess(_) => Vec::new(),
+        };
 
         loop {
             let attempt = match d.deadline() {
-                Some(deadline) => tokio::time::timeout_at(deadline, post(&client, &d, &body))
-                    .await
-                    .unwrap_or_else(|_| Attempt::Retry {
-                        reason: "shutdown deadline reached".into(),
-                        after: None,
-                    }),
-                None => post(&client, &d, &body).await,
+                Some(deadline) => {
+                    tokio::time::timeout_at(deadline, deliver(&transport, &d, &request, &body))
+                        .await
+                        .unwrap_or_else(|_| Attempt::Retry {
+                            reason: "shutdown deadline reached".into(),
+                            after: None,
+                        })
+                }
+                None => deliver(&transport, &d, &request, &body).await,
             };
             match attempt {
                 Attempt::Accepted => {
@@ -533,6 +659,29 @@ async fn run(d: Arc<Destination>, client: reqwest::Client) {
     d.done.send_replace(true);
 }
 
+async fn deliver(
+    transport: &Transport,
+    d: &Destination,
+    request: &ExportTraceServiceRequest,
+    body: &[u8],
+) -> Attempt {
+    match transport {
+        Transport::Http(client) => post(client, d, body).await,
+        Transport::InProcess(collector) => match collector.ingest(request, None).await {
+            Ok(report) => {
+                if let Some(first) = report.rejected.first() {
+                    tracing::warn!(endpoint = %d.endpoint, rejected = report.rejected.len(), "collector rejected some spans: {first}");
+                }
+                Attempt::Accepted
+            }
+            Err(e) => Attempt::Retry {
+                reason: e.to_string(),
+                after: None,
+            },
+        },
+    }
+}
+
 async fn post(client: &reqwest::Client, d: &Destination, body: &[u8]) -> Attempt {
     let response = client
         .post(&d.endpoint)
@@ -583,6 +732,15 @@ async fn post(client: &reqwest::Client, d: &Destination, body: &[u8]) -> Attempt
     }
 }
 
+/// A label value with backslashes, quotes and newlines escaped, as the Prometheus
+/// text format requires.
+fn prometheus_label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
@@ -596,4 +754,26 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_header_values() {
+        let config = ExporterConfig::braintrust("https://api.example", "sk-secret-1", "p");
+        let text = format!("{config:?}");
+        assert!(!text.contains("sk-secret-1"), "{text}");
+        assert!(text.contains("authorization"), "{text}");
+        assert!(
+            text.contains("https://api.example/otel/v1/traces"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn prometheus_labels_are_escaped() {
+        assert_eq!(prometheus_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
 }

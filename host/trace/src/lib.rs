@@ -13,7 +13,9 @@
 //! - [`tree`]: nesting a trace's spans and drawing them as text.
 //! - [`collector`]: the axum routes `POST /v1/traces` and
 //!   `GET /api/traces/{trace_id}`.
+//! - [`btql`]: the BTQL query language over the store and `POST /btql`.
 
+pub mod btql;
 pub mod collector;
 pub mod exporter;
 pub mod otlp;

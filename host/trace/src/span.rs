@@ -455,6 +455,17 @@ impl Span {
         merge_objects(&mut self.record.metadata, metadata);
     }
 
+    /// [`Span::log_metadata`] for a JSON value such as a `json!` object
+    /// literal; anything but an object is ignored (metadata is an object).
+    pub fn log_metadata_value(&mut self, metadata: Value) {
+        match metadata {
+            Value::Object(map) => self.log_metadata(map),
+            other => {
+                tracing::warn!(span = %self.name(), "ignoring metadata that is not a JSON object: {other}")
+            }
+        }
+    }
+
     /// Sets a named score. Scores are 0..=1 by convention; a non-finite value
     /// is ignored (JSON cannot carry it) and logged.
     pub fn log_score(&mut self, name: impl Into<String>, value: f64) {

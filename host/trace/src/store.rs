@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 use serde_json::Value;
 
 use crate::propagation::DEFAULT_PROJECT;
@@ -168,9 +168,7 @@ impl TraceStore {
         };
         let mut conn = Connection::open(&path).map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(open_err)?;
+        let mode = enable_wal(&conn).map_err(open_err)?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(path = %path.display(), mode, "trace store is not in WAL mode");
         }
@@ -366,13 +364,40 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         });
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn.transaction()?;
+        // Several processes may open a new store at once (servers started
+        // together): take the write lock first, waiting out the others, and
+        // skip a step another process has applied meanwhile.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let applied: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if applied > index as i64 {
+            continue;
+        }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (index + 1) as i64)?;
         tx.commit()?;
         tracing::debug!(path = %path.display(), version = index + 1, "migrated trace store");
     }
     Ok(())
+}
+
+/// Switches to WAL. Another process switching the same new file at the same
+/// moment makes SQLite answer "locked" at once rather than wait, so retry
+/// within the busy timeout.
+fn enable_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Span fields always serialise: map keys are strings and serde_json
@@ -594,6 +619,30 @@ mod tests {
             .trace_tree("0123456789abcdef0123456789abcdef")
             .unwrap()
             .is_none());
+    }
+
+    #[test]
+    fn processes_opening_a_new_store_at_once_all_succeed() {
+        // Servers started together on the default path race to create the
+        // file, switch it to WAL and migrate it.
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("nested/traces.db");
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+            let opened: Vec<_> = (0..8)
+                .map(|_| {
+                    let (path, barrier) = (path.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        TraceStore::open(&path).map(|store| store.count())
+                    })
+                })
+                .collect();
+            for handle in opened {
+                let count = handle.join().unwrap().expect("the store opens");
+                assert_eq!(count.unwrap(), 0);
+            }
+        }
     }
 
     #[test]

@@ -5,6 +5,12 @@
 //! - [`serve`] loads the plugin directory, starts hot reload, and serves on a
 //!   listener until the shutdown future resolves.
 //! - [`metrics`]: the counters behind `GET /metrics`.
+//!
+//! Every tool call is traced: a `worker_execute_tool` span continuing the
+//! caller's trace (from `traceparent` or `x-bt-parent-span`), and under it a
+//! span named after the tool that the plugin annotates through the WIT
+//! `span` import, with the host's receipt in its metrics and metadata. Spans
+//! leave through the configured [`Exporter`].
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -12,15 +18,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde_json::{json, Map, Value};
 use tokio::net::TcpListener;
 use trellis_api::http::{unknown_route, wrong_method, ApiError, JsonBody};
 use trellis_api::worker::{CallRequest, CallResponse, ToolInfo, ToolList};
 use trellis_api::ErrorBody;
-use trellis_runtime::{CallError, EngineConfig, Registry, RegistryConfig, Watcher};
+use trellis_runtime::{CallError, CallOutcome, EngineConfig, Registry, RegistryConfig, Watcher};
+use trellis_trace::span::SpanEvent;
+use trellis_trace::{extract_trace_context, Exporter, Span, SpanType};
 
 pub mod metrics;
 
@@ -28,6 +37,9 @@ use metrics::Metrics;
 
 /// Largest request body accepted, in bytes.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The span name of one tool call on the worker (its child is named after
+/// the tool).
+pub const EXECUTE_SPAN: &str = "worker_execute_tool";
 
 /// Settings of a worker.
 #[derive(Debug, Clone)]
@@ -42,6 +54,8 @@ pub struct WorkerConfig {
     pub max_body_bytes: usize,
     /// Watch the directory and reload plugins when it changes.
     pub hot_reload: bool,
+    /// Where the spans of tool calls go.
+    pub exporter: Exporter,
 }
 
 impl WorkerConfig {
@@ -53,6 +67,7 @@ impl WorkerConfig {
             queue_timeout: trellis_runtime::registry::DEFAULT_QUEUE_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             hot_reload: true,
+            exporter: Exporter::disabled(),
         }
     }
 }
@@ -75,14 +90,23 @@ pub enum WorkerError {
 pub struct AppState {
     pub registry: Arc<Registry>,
     pub metrics: Arc<Metrics>,
+    pub exporter: Exporter,
 }
 
 impl AppState {
+    /// State serving `registry`, exporting no spans.
     pub fn new(registry: Arc<Registry>) -> Self {
         AppState {
             registry,
             metrics: Arc::new(Metrics::default()),
+            exporter: Exporter::disabled(),
         }
+    }
+
+    /// Sends the spans of tool calls to `exporter`.
+    pub fn with_exporter(mut self, exporter: Exporter) -> Self {
+        self.exporter = exporter;
+        self
     }
 }
 
@@ -131,7 +155,10 @@ pub async fn start(config: &WorkerConfig) -> Result<(AppState, Option<Watcher>),
     } else {
         None
     };
-    Ok((AppState::new(registry), watcher))
+    Ok((
+        AppState::new(registry).with_exporter(config.exporter.clone()),
+        watcher,
+    ))
 }
 
 /// Serves the worker on `listener` until `shutdown` resolves. Prints
@@ -173,9 +200,27 @@ async fn list_tools(State(state): State<AppState>) -> Json<ToolList> {
 async fn call_tool(
     State(state): State<AppState>,
     Path(name): Path<String>,
+    headers: HeaderMap,
     JsonBody(request): JsonBody<CallRequest>,
 ) -> Result<Json<CallResponse>, ApiError> {
     let started = Instant::now();
+    let mut execute = extract_trace_context(&headers).start_span(EXECUTE_SPAN, SpanType::Task);
+    execute.log_input(request.input.clone());
+    let (plugin, revision) = {
+        let snapshot = state.registry.snapshot();
+        let plugin = snapshot
+            .tool(&name)
+            .map(|(plugin, _)| (plugin.name.clone(), plugin.digest.clone()));
+        (plugin, snapshot.revision)
+    };
+    execute.log_metadata_value(json!({ "tool": name }));
+    if let Some((plugin, digest)) = &plugin {
+        execute.log_metadata_value(json!({ "plugin": plugin, "digest": digest }));
+    }
+    let tool = plugin
+        .is_some()
+        .then(|| tool_span(&execute, &name, &request.input));
+
     let outcome = state.registry.call(&name, &request.input).await;
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let kind = match &outcome.result {
@@ -183,6 +228,18 @@ async fn call_tool(
         Err(e) => e.kind().as_str(),
     };
     state.metrics.record_call(&name, kind, duration_ms / 1000.0);
+
+    if let Some(tool) = tool {
+        state
+            .exporter
+            .export(finish_tool_span(tool, &outcome, plugin.as_ref(), revision));
+    }
+    match &outcome.result {
+        Ok(output) => execute.log_output(output.clone()),
+        Err(error) => execute.set_error(error_value(error)),
+    }
+    state.exporter.export(execute.end());
+
     match outcome.result {
         Err(CallError::UnknownTool(tool)) => Err(ApiError::not_found(format!(
             "tool `{tool}` not found; GET /v1/tools lists the tools being served"
@@ -205,6 +262,73 @@ async fn call_tool(
     }
 }
 
+/// Opens the span named after the tool, under `execute`.
+fn tool_span(execute: &Span, name: &str, input: &Value) -> Span {
+    let mut span = execute.child(name, SpanType::Tool);
+    span.log_input(input.clone());
+    span
+}
+
+/// Ends the tool's span with what the plugin logged through the `span`
+/// import (output, scores, metadata, events) and what the host measured:
+/// output falls back to the tool's result, metadata gains the plugin, its
+/// digest and the registry revision, metrics the receipt's duration and
+/// peak memory; a failed call records its error.
+fn finish_tool_span(
+    mut span: Span,
+    outcome: &CallOutcome,
+    plugin: Option<&(String, String)>,
+    revision: u64,
+) -> trellis_trace::SpanRecord {
+    let notes = &outcome.notes;
+    match (&notes.output, &outcome.result) {
+        (Some(logged), _) => span.log_output(logged.clone()),
+        (None, Ok(output)) => span.log_output(output.clone()),
+        (None, Err(_)) => {}
+    }
+    for (score, value) in &notes.scores {
+        span.log_score(score.clone(), *value);
+    }
+    span.log_metadata(notes.metadata.clone());
+    // The receipt names the plugin version that actually ran; the snapshot
+    // taken before the call is the fallback when it never reached one.
+    let (plugin, digest) = match &outcome.receipt {
+        Some(receipt) => (Some(receipt.plugin.clone()), Some(receipt.digest.clone())),
+        None => (plugin.map(|p| p.0.clone()), plugin.map(|p| p.1.clone())),
+    };
+    span.log_metadata_value(json!({
+        "plugin": plugin,
+        "digest": digest,
+        "revision": revision,
+    }));
+    if let Some(receipt) = &outcome.receipt {
+        span.log_metrics([
+            ("duration_ms", receipt.duration_ms),
+            ("peak_memory_bytes", receipt.peak_memory_bytes as f64),
+        ]);
+    }
+    if notes.dropped > 0 {
+        span.log_metadata_value(json!({ "dropped_annotations": notes.dropped }));
+    }
+    if let Err(error) = &outcome.result {
+        span.set_error(error_value(error));
+    }
+    let mut record = span.end();
+    record
+        .events
+        .extend(notes.events.iter().map(|event| SpanEvent {
+            time: event.time,
+            name: event.message.clone(),
+            attributes: Map::new(),
+        }));
+    record
+}
+
+/// A failed call as a span's `error`: its kind and message.
+fn error_value(error: &CallError) -> Value {
+    json!({ "kind": error.kind().as_str(), "message": error.to_string() })
+}
+
 async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
     let snapshot = state.registry.snapshot();
     Json(serde_json::json!({
@@ -217,11 +341,12 @@ async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
 
 async fn metrics_text(State(state): State<AppState>) -> Response {
     let snapshot = state.registry.snapshot();
-    let body = state.metrics.render(
+    let mut body = state.metrics.render(
         snapshot.revision,
         snapshot.plugins.len(),
         state.registry.calls_in_flight(),
     );
+    body.push_str(&state.exporter.render_prometheus());
     (
         StatusCode::OK,
         [("content-type", "text/plain; version=0.0.4")],

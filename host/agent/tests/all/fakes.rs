@@ -61,6 +61,8 @@ pub(crate) const FAKE_BMI: &str = "31.7";
 pub(crate) struct WorkerCall {
     pub(crate) name: String,
     pub(crate) input: Value,
+    /// The request's `traceparent` header, if it had one.
+    pub(crate) traceparent: Option<String>,
 }
 
 #[derive(Clone)]
@@ -186,12 +188,17 @@ fn tool_error(kind: &str, message: String) -> Response {
 async fn call_tool(
     State(state): State<WorkerState>,
     Path(name): Path<String>,
+    headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
     let input = body.get("input").cloned().unwrap_or(Value::Null);
     state.calls.lock().unwrap().push(WorkerCall {
         name: name.clone(),
         input: input.clone(),
+        traceparent: headers
+            .get("traceparent")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
     });
     if let Some(barrier) = &state.barrier {
         if tokio::time::timeout(Duration::from_secs(10), barrier.wait())

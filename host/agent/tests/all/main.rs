@@ -7,3 +7,4 @@ mod conversation;
 mod fakes;
 mod offline;
 mod server;
+mod traced;

@@ -1,16 +1,48 @@
 //! `trellis ask`: one conversation of one or more turns with the server,
 //! printed for a terminal (or as raw JSON with `--json`).
+//!
+//! The conversation is traced: a `client_conversation` root span whose
+//! output aggregates every turn, a `client_turn` span per question whose
+//! context travels to the server in the request headers, all flushed to the
+//! collector before the command exits.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Args;
+use http::HeaderMap;
+use serde_json::{json, Value};
+use trellis_agent::client::DEFAULT_SERVER_URL;
 use trellis_agent::{render_response, ChatClient, ClientError};
+use trellis_trace::propagation::DEFAULT_PROJECT;
+use trellis_trace::{inject_trace_context, Span, SpanType};
+
+use super::export;
+
+/// The root span of a conversation.
+const CONVERSATION_SPAN: &str = "client_conversation";
+/// The span of one question and its answer.
+const TURN_SPAN: &str = "client_turn";
+const SERVICE_NAME: &str = "trellis-client";
+/// How long the client keeps trying to deliver its spans before it exits.
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+/// The client lives briefly: retry a collector that is down often enough to
+/// catch it coming back within the flush.
+const MAX_EXPORT_BACKOFF: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Args)]
 pub(crate) struct AskArgs {
     /// Base URL of the conversation server.
-    #[arg(long, env = "TRELLIS_SERVER", default_value = trellis_agent::client::DEFAULT_SERVER_URL)]
+    #[arg(long, env = "TRELLIS_SERVER", default_value = DEFAULT_SERVER_URL)]
     server: String,
+    /// OTLP/HTTP traces URL to send the client's spans to. Default: the
+    /// OTEL_EXPORTER_OTLP_* variables if set, else the server's collector
+    /// (<server>/v1/traces).
+    #[arg(long, value_name = "URL")]
+    collector: Option<String>,
+    /// The project the conversation's trace is logged to.
+    #[arg(long, env = "TRELLIS_PROJECT", default_value = DEFAULT_PROJECT)]
+    project: String,
     /// Print each raw `/api/chat` response as a line of JSON.
     #[arg(long)]
     json: bool,
@@ -21,29 +53,107 @@ pub(crate) struct AskArgs {
 
 pub(crate) async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     let client = ChatClient::new(&args.server)?;
-    let mut conversation: Option<String> = None;
-    for (turn, question) in args.questions.iter().enumerate() {
-        let response = match client.chat(question, conversation.as_deref()).await {
+    let own_collector = format!("{}{}", client.base_url(), export::OTLP_TRACES_PATH);
+    let collector =
+        export::chosen_endpoint(args.collector.as_deref()).unwrap_or_else(|| own_collector.clone());
+    let mut destinations = vec![export::otlp(&collector, SERVICE_NAME)];
+    destinations.extend(export::braintrust(SERVICE_NAME, &args.project));
+    for destination in &mut destinations {
+        destination.max_backoff = MAX_EXPORT_BACKOFF;
+    }
+    let exporter = export::start(destinations, false)?;
+
+    let mut conversation =
+        Span::root(CONVERSATION_SPAN, SpanType::Task).with_project(args.project.as_str());
+    conversation.log_input(json!(args.questions));
+    let mut conversation_id: Option<String> = None;
+    let mut turns: Vec<Value> = Vec::new();
+    let mut failure: Option<ClientError> = None;
+    for (turn_index, question) in args.questions.iter().enumerate() {
+        let mut turn = conversation.child(TURN_SPAN, SpanType::Task);
+        turn.log_input(json!(question));
+        let mut headers = HeaderMap::new();
+        inject_trace_context(turn.context(), &mut headers);
+        let response = match client
+            .chat_with_headers(question, conversation_id.as_deref(), &headers)
+            .await
+        {
             Ok(response) => response,
             Err(err @ ClientError::ServerUnreachable { .. }) => {
-                // One line, saying how to fix it: no error chain.
+                // One line, saying how to fix it: no error chain. With the
+                // server down its collector is too; the spans are let go
+                // rather than waited on.
                 eprintln!("error: {err}");
+                if collector != own_collector {
+                    turn.set_error(err.to_string());
+                    exporter.export(turn.end());
+                    conversation.set_error(err.to_string());
+                    exporter.export(conversation.end());
+                    export::flush(&exporter, FLUSH_TIMEOUT).await;
+                }
                 return Ok(ExitCode::FAILURE);
             }
-            Err(err) => return Err(err.into()),
+            Err(err) => {
+                turn.set_error(err.to_string());
+                exporter.export(turn.end());
+                failure = Some(err);
+                break;
+            }
         };
-        conversation = Some(response.conversation_id.clone());
+        conversation_id = Some(response.conversation_id.clone());
+        turn.log_output(json!(response.response));
+        turn.log_metadata_value(json!({
+            "conversation_id": response.conversation_id,
+            "turn": turn_index + 1,
+            "model": response.model,
+            "tool_calls": response.tool_calls.len(),
+        }));
+        exporter.export(turn.end());
+        turns.push(json!({"query": question, "response": response.response}));
+
         if args.json {
             println!("{}", serde_json::to_string(&response)?);
             continue;
         }
         if args.questions.len() > 1 {
-            println!("── turn {} ─ {question}", turn + 1);
+            println!("── turn {} ─ {question}", turn_index + 1);
         }
         println!("{}", render_response(&response));
     }
-    if let (Some(id), false) = (&conversation, args.json) {
+
+    // The root span carries the whole conversation, so one query over
+    // `client_conversation` spans sees every question and answer.
+    conversation.log_output(json!({
+        "conversation_id": conversation_id,
+        "total_turns": turns.len(),
+        "patient_query": args.questions.first(),
+        "final_response": turns.last().map(|t| t["response"].clone()),
+        "turns": turns,
+    }));
+    if let Some(id) = &conversation_id {
+        conversation.log_metadata_value(json!({ "conversation_id": id }));
+    }
+    if let Some(err) = &failure {
+        conversation.set_error(err.to_string());
+    }
+    let trace_id = conversation.trace_id().to_owned();
+    exporter.export(conversation.end());
+
+    if let (Some(id), false) = (&conversation_id, args.json) {
         println!("conversation: {id}");
+    }
+    // Flushed before the trace is offered, so the command below finds it.
+    export::flush(&exporter, FLUSH_TIMEOUT).await;
+    if let Some(err) = failure {
+        return Err(err.into());
+    }
+    if !args.json {
+        let server_flag = if client.base_url() == DEFAULT_SERVER_URL {
+            String::new()
+        } else {
+            format!(" --server {}", client.base_url())
+        };
+        println!("conversation trace {trace_id} · view it with `trellis traces show {trace_id}{server_flag}`");
     }
     Ok(ExitCode::SUCCESS)
 }

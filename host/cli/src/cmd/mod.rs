@@ -2,10 +2,11 @@
 //! fallbacks) into the validated config of a library crate.
 
 mod ask;
+mod export;
 mod server;
+mod traces;
 mod worker;
 
-use std::future::Future;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -31,6 +32,8 @@ enum Command {
     Server(server::ServerArgs),
     /// Ask the conversation server a question (and follow-ups).
     Ask(ask::AskArgs),
+    /// Read traces from the conversation server's store.
+    Traces(traces::TracesArgs),
 }
 
 pub(crate) fn init_logging(verbose: u8) {
@@ -57,33 +60,32 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Worker(args) => worker::run(args).await,
             Command::Server(args) => server::run(args).await,
             Command::Ask(args) => ask::run(args).await,
+            Command::Traces(args) => traces::run(args).await,
         }
     })
 }
 
 /// Resolves on Ctrl-C or SIGTERM: what stops a server cleanly.
-pub(crate) fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
-    async {
-        let ctrl_c = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        {
-            let mut term =
-                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                    Ok(term) => term,
-                    Err(_) => {
-                        let _ = ctrl_c.await;
-                        return;
-                    }
-                };
-            tokio::select! {
-                _ = ctrl_c => {}
-                _ = term.recv() => {}
-            }
+pub(crate) async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
         }
-        #[cfg(not(unix))]
-        let _ = ctrl_c.await;
-        tracing::info!("shutting down");
     }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
 }
 
 /// Binds `addr`, refusing a non-loopback address unless `allow_remote`:

@@ -1,12 +1,21 @@
-//! `trellis server`: the conversation server (tool-use loop, model providers).
+//! `trellis server`: the conversation server (tool-use loop, model
+//! providers) with the embedded trace collector and store.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 use trellis_agent::{build_provider, ApiKey, ModelChoice, ServerConfig};
+use trellis_trace::propagation::DEFAULT_PROJECT;
+use trellis_trace::{Collector, CollectorConfig, ExporterConfig, TraceStore};
+
+use super::export;
 
 pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8001";
+pub(crate) const DEFAULT_STORE: &str = ".trellis/traces.db";
+const SERVICE_NAME: &str = "trellis-server";
 
 #[derive(Debug, Args)]
 pub(crate) struct ServerArgs {
@@ -33,6 +42,12 @@ pub(crate) struct ServerArgs {
     /// Messages kept per conversation (oldest whole turns dropped first).
     #[arg(long, default_value_t = trellis_agent::conversation::DEFAULT_MAX_HISTORY_MESSAGES)]
     max_history_messages: usize,
+    /// The SQLite trace store the collector writes to.
+    #[arg(long, env = "TRELLIS_STORE", default_value = DEFAULT_STORE)]
+    store: PathBuf,
+    /// The project of traces that do not name one.
+    #[arg(long, env = "TRELLIS_PROJECT", default_value = DEFAULT_PROJECT)]
+    project: String,
     /// Allow listening on a non-loopback address.
     #[arg(long)]
     allow_remote: bool,
@@ -57,14 +72,40 @@ pub(crate) async fn run(args: ServerArgs) -> anyhow::Result<ExitCode> {
         .ok()
         .filter(|u| !u.trim().is_empty());
     let provider = build_provider(&choice, api_key, base_url)?;
+    if args.project.trim().is_empty() {
+        anyhow::bail!("--project must not be empty");
+    }
+    let store_path = args.store.clone();
+    let store = tokio::task::spawn_blocking(move || TraceStore::open(store_path)).await??;
+    let collector = Collector::new(
+        Arc::new(store),
+        CollectorConfig {
+            default_project: args.project.clone(),
+            ..CollectorConfig::default()
+        },
+    );
+    // The server's own spans go straight into its store, unless the OTel
+    // variables send them elsewhere.
+    let mut destinations = vec![match export::chosen_endpoint(None) {
+        Some(url) => export::otlp(&url, SERVICE_NAME),
+        None => ExporterConfig::in_process(collector.clone()).with_service_name(SERVICE_NAME),
+    }];
+    destinations.extend(export::braintrust(SERVICE_NAME, &args.project));
+    let exporter = export::start(destinations, true)?;
+
     let config = ServerConfig {
         max_model_calls: args.max_model_calls,
         max_conversations: args.max_conversations,
         conversation_idle_timeout: Duration::from_secs(args.conversation_idle_minutes * 60),
         max_history_messages: args.max_history_messages,
+        exporter: exporter.clone(),
+        collector: Some(collector),
+        project: args.project,
         ..ServerConfig::new(args.worker, provider)
     };
     let listener = super::bind(&args.listen, args.allow_remote, "server").await?;
-    trellis_agent::serve(listener, config, super::shutdown_signal()).await?;
+    let served = trellis_agent::serve(listener, config, super::shutdown_signal()).await;
+    export::flush(&exporter, export::SHUTDOWN_FLUSH_TIMEOUT).await;
+    served?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,9 +5,15 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
+use trellis_trace::propagation::DEFAULT_PROJECT;
 use trellis_worker::WorkerConfig;
 
+use super::export;
+
 pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8002";
+/// The default server's collector.
+pub(crate) const DEFAULT_COLLECTOR: &str = "http://127.0.0.1:8001/v1/traces";
+const SERVICE_NAME: &str = "trellis-worker";
 pub(crate) const DEFAULT_PLUGINS: &str = "plugins/dist";
 pub(crate) const DEFAULT_CACHE: &str = ".trellis/cache";
 
@@ -34,6 +40,15 @@ pub(crate) struct WorkerArgs {
     /// Do not watch the plugin directory for changes.
     #[arg(long)]
     no_hot_reload: bool,
+    /// OTLP/HTTP traces URL to send spans to. Default: the
+    /// OTEL_EXPORTER_OTLP_* variables if set, else the default server's
+    /// collector (http://127.0.0.1:8001/v1/traces).
+    #[arg(long, value_name = "URL")]
+    collector: Option<String>,
+    /// The project of spans that do not inherit one from their caller (for
+    /// Braintrust export).
+    #[arg(long, env = "TRELLIS_PROJECT", default_value = DEFAULT_PROJECT)]
+    project: String,
     /// Allow listening on a non-loopback address.
     #[arg(long)]
     allow_remote: bool,
@@ -43,14 +58,22 @@ pub(crate) async fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
     if args.max_concurrent_calls == 0 {
         anyhow::bail!("--max-concurrent-calls must be at least 1");
     }
+    let collector = export::chosen_endpoint(args.collector.as_deref())
+        .unwrap_or_else(|| DEFAULT_COLLECTOR.to_string());
+    let mut destinations = vec![export::otlp(&collector, SERVICE_NAME)];
+    destinations.extend(export::braintrust(SERVICE_NAME, &args.project));
+    let exporter = export::start(destinations, true)?;
     let config = WorkerConfig {
         cache_dir: (!args.no_cache).then_some(args.cache_dir),
         max_concurrent_calls: args.max_concurrent_calls,
         queue_timeout: Duration::from_millis(args.queue_timeout_ms),
         hot_reload: !args.no_hot_reload,
+        exporter: exporter.clone(),
         ..WorkerConfig::new(args.plugins)
     };
     let listener = super::bind(&args.listen, args.allow_remote, "worker").await?;
-    trellis_worker::serve(listener, config, super::shutdown_signal()).await?;
+    let served = trellis_worker::serve(listener, config, super::shutdown_signal()).await;
+    export::flush(&exporter, export::SHUTDOWN_FLUSH_TIMEOUT).await;
+    served?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,14 +1,17 @@
 //! The exporter against a real collector: spans survive a collector that is
 //! down, overflow is counted exactly, shutdown flushes, several destinations
-//! each get every span, and a trace stitched across "processes" through
-//! headers arrives as one tree.
+//! each get every span, a trace stitched across "processes" through headers
+//! arrives as one tree, an in-process destination stores spans as the HTTP
+//! collector would, and the counters render for `/metrics`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderMap;
 use tokio::net::TcpListener;
 use trellis_trace::{
-    extract_trace_context, inject_trace_context, Exporter, ExporterConfig, Span, SpanType,
+    extract_trace_context, inject_trace_context, Collector, CollectorConfig, Exporter,
+    ExporterConfig, Span, SpanType, TraceStore,
 };
 
 use crate::support::{eventually, unused_port, TestCollector};
@@ -259,4 +262,91 @@ async fn a_trace_crossing_processes_through_headers_arrives_as_one_tree() {
         .find(|s| s.name() == "calculate_bmi")
         .unwrap();
     assert_eq!(worker_span.metadata["service.name"], "worker");
+}
+
+#[tokio::test]
+async fn an_in_process_destination_stores_spans_as_the_collector_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(TraceStore::open(dir.path().join("traces.db")).unwrap());
+    let collector = Collector::new(
+        store.clone(),
+        CollectorConfig {
+            default_project: "clinic".into(),
+            ..CollectorConfig::default()
+        },
+    );
+    let (exporter, _task) = Exporter::start(ExporterConfig {
+        batch_size: 2,
+        ..ExporterConfig::in_process(collector).with_service_name("trellis-server")
+    })
+    .unwrap();
+    let root = Span::root("server_process_turn", SpanType::Task);
+    let mut llm = root.child("claude_messages_create", SpanType::Llm);
+    llm.add_usage(10, 5);
+    let elsewhere = Span::root("other", SpanType::Task).with_project("elsewhere");
+    let trace_id = root.trace_id().to_owned();
+    exporter.export(llm.end());
+    exporter.export(root.end());
+    exporter.export(elsewhere.end());
+
+    let stats = exporter.shutdown(PATIENCE).await;
+    assert_eq!((stats.exported, stats.dropped, stats.queued), (3, 0, 0));
+    assert_eq!(store.count().unwrap(), 3);
+    let tree = store.trace_tree(&trace_id).unwrap().unwrap();
+    assert_eq!(tree.roots.len(), 1);
+    let llm = &tree.roots[0].children[0].span;
+    assert_eq!(llm.name(), "claude_messages_create");
+    assert_eq!(llm.metrics.tokens, Some(15));
+    assert_eq!(llm.metadata["service.name"], "trellis-server");
+    // A span naming no project goes to the collector's default, as over HTTP.
+    assert_eq!(llm.project.as_deref(), Some("clinic"));
+    let reader = store.reader().unwrap();
+    let project: String = reader
+        .query_row("SELECT project FROM spans WHERE name = 'other'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(project, "elsewhere");
+    let (_, per) = &exporter.destination_stats()[0];
+    assert_eq!(per.exported, 3);
+    assert!(exporter.destination_stats()[0].0.starts_with("in-process:"));
+}
+
+#[tokio::test]
+async fn metrics_text_counts_per_destination() {
+    let down = format!("http://127.0.0.1:{}/v1/traces", unused_port().await);
+    let collector = TestCollector::start().await;
+    let (exporter, _task) =
+        Exporter::start_many(vec![config(collector.endpoint()), config(down.clone())]).unwrap();
+    for span in spans(2) {
+        exporter.export(span);
+    }
+    eventually(
+        "the live destination to take both spans",
+        PATIENCE,
+        || async { exporter.destination_stats()[0].1.exported == 2 },
+    )
+    .await;
+    let text = exporter.render_prometheus();
+    assert!(
+        text.contains("# TYPE trellis_spans_exported_total counter"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "trellis_spans_exported_total{{destination=\"{}\"}} 2",
+            collector.endpoint()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("trellis_spans_queued{{destination=\"{down}\"}} 2")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "trellis_spans_dropped_total{{destination=\"{down}\"}} 0"
+        )),
+        "{text}"
+    );
 }

@@ -2,6 +2,7 @@
 //! sending to a real collector on a loopback socket, and a trace crossing a
 //! process boundary through headers. One binary, so it links once.
 
+mod btql;
 mod exporter;
 mod store_scale;
 mod support;
