@@ -34,12 +34,27 @@ start() {
   return 1
 }
 
-worker=$(start worker worker --listen 127.0.0.1:0)
+# Each process needs the other's address: reserve a free port for the worker,
+# start the server pointing at it, then the worker exporting its spans to the
+# server's collector.
+worker_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+server=$(start server server --listen 127.0.0.1:0 --worker "http://127.0.0.1:$worker_port" --store "$logs/traces.db")
+worker=$(start worker worker --listen "127.0.0.1:$worker_port" --collector "$server/v1/traces")
+echo "server  $server  (trace store $logs/traces.db)"
 echo "worker  $worker  (plugins/dist)"
-server=$(start server server --listen 127.0.0.1:0 --worker "$worker")
-echo "server  $server"
 echo
 
 "$bin" ask --server "$server" \
   "I have a 45-year-old female patient, 5'4\" tall, 180 lbs, presenting with fatigue and increased thirst. What conditions should I evaluate for, and what are the treatment options?" \
-  "What dose of metformin should she start on, and what should be monitored?"
+  "What dose of metformin should she start on, and what should be monitored?" \
+  | tee "$logs/ask.out"
+
+# Show the conversation's trace while the server is still up. The worker and
+# server export in batches, so give the last spans a moment to land.
+trace=$(grep -o 'conversation trace [0-9a-f]\{32\}' "$logs/ask.out" | awk '{print $3}' | tail -1)
+if [ -n "$trace" ]; then
+  sleep 1
+  echo
+  echo "── trace $trace"
+  "$bin" traces show "$trace" --server "$server"
+fi

@@ -26,15 +26,33 @@ fn start_worker() -> Process {
             "127.0.0.1:0",
             "--plugins",
             dist().to_str().unwrap(),
+            "--collector",
+            "none",
         ],
         &[],
     )
 }
 
-fn start_server(worker: &str, extra: &[&str], env: &[(&str, &str)]) -> Process {
-    let mut args = vec!["server", "--listen", "127.0.0.1:0", "--worker", worker];
+/// A server with a trace store of its own, which lives as long as the
+/// returned directory.
+fn start_server(
+    worker: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (Process, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("traces.db");
+    let mut args = vec![
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--worker",
+        worker,
+        "--store",
+        store.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
-    Process::start(&args, env)
+    (Process::start(&args, env), dir)
 }
 
 fn chat(server: &Process, message: &str, conversation: Option<&str>) -> (u16, Value) {
@@ -53,7 +71,7 @@ fn chat(server: &Process, message: &str, conversation: Option<&str>) -> (u16, Va
 #[test]
 fn the_demo_question_uses_all_three_tools_offline() {
     let worker = start_worker();
-    let server = start_server(&worker.url, &["--model", "offline"], &[]);
+    let (server, _store) = start_server(&worker.url, &["--model", "offline"], &[]);
     let (code, stdout, stderr) = run(
         &[
             "ask",
@@ -99,7 +117,7 @@ fn the_demo_question_uses_all_three_tools_offline() {
 #[test]
 fn a_conversation_keeps_its_history_across_turns() {
     let worker = start_worker();
-    let server = start_server(&worker.url, &["--model", "offline"], &[]);
+    let (server, _store) = start_server(&worker.url, &["--model", "offline"], &[]);
     let (code, stdout, stderr) = run(
         &[
             "ask",
@@ -152,7 +170,7 @@ fn a_conversation_keeps_its_history_across_turns() {
 #[test]
 fn the_server_answers_bad_requests_precisely() {
     let worker = start_worker();
-    let server = start_server(&worker.url, &["--model", "offline"], &[]);
+    let (server, _store) = start_server(&worker.url, &["--model", "offline"], &[]);
     let (status, body) = chat(&server, "   ", None);
     assert_eq!(status, 400);
     assert!(
@@ -206,7 +224,7 @@ fn ask_says_how_to_start_a_server_that_is_down() {
 fn a_killed_worker_gives_error_results_and_a_restarted_one_is_used_again() {
     let mut worker = start_worker();
     let port = worker.url.rsplit(':').next().unwrap().to_string();
-    let server = start_server(&worker.url, &["--model", "offline"], &[]);
+    let (server, _store) = start_server(&worker.url, &["--model", "offline"], &[]);
 
     let (status, first) = chat(&server, SEED_QUESTION, None);
     assert_eq!(status, 200);
@@ -246,6 +264,8 @@ fn a_killed_worker_gives_error_results_and_a_restarted_one_is_used_again() {
             &listen,
             "--plugins",
             dist().to_str().unwrap(),
+            "--collector",
+            "none",
         ],
         &[],
     );
@@ -298,7 +318,7 @@ fn check_request(headers: &HeaderMap, body: &Value, api: &mut FakeApi) {
     if body["model"] != "claude-test-model" {
         violation(format!("model is {}", body["model"]));
     }
-    if !body["max_tokens"].as_u64().is_some_and(|n| n > 0) {
+    if body["max_tokens"].as_u64().is_none_or(|n| n == 0) {
         violation("max_tokens missing".into());
     }
     let tools = body["tools"].as_array().cloned().unwrap_or_default();
@@ -479,7 +499,7 @@ fn start_fake_api() -> (String, Shared) {
 fn the_anthropic_provider_speaks_the_messages_api_faithfully() {
     let (api_url, api) = start_fake_api();
     let worker = start_worker();
-    let server = start_server(
+    let (server, _store) = start_server(
         &worker.url,
         &["--model", "anthropic:claude-test-model"],
         &[

@@ -81,8 +81,10 @@ pub(crate) struct Process {
 impl Process {
     /// Starts `trellis ARGS...` and waits (up to 60 s: the first start may
     /// compile plugins) for its `listening on http://ADDR` line.
+    /// Exporter settings of the caller's shell never leak in: they are
+    /// unset unless `env` sets them.
     pub(crate) fn start(args: &[&str], env: &[(&str, &str)]) -> Process {
-        Process::start_with(args, env, &[])
+        Process::start_with(args, env, TRACE_ENV)
     }
 
     /// [`Process::start`] with `unset` removed from the environment too.

@@ -421,6 +421,8 @@ fn a_restart_loads_compiled_plugins_from_the_cache() {
         dist().to_str().unwrap().to_string().leak(),
         "--cache-dir",
         cache.path().to_str().unwrap().to_string().leak(),
+        "--collector",
+        "none",
     ];
     let first = Process::start(&args, &[]);
     assert_eq!(

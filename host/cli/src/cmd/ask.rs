@@ -36,8 +36,9 @@ pub(crate) struct AskArgs {
     #[arg(long, env = "TRELLIS_SERVER", default_value = DEFAULT_SERVER_URL)]
     server: String,
     /// OTLP/HTTP traces URL to send the client's spans to. Default: the
-    /// OTEL_EXPORTER_OTLP_* variables if set, else the server's collector
-    /// (<server>/v1/traces).
+    /// OTEL_EXPORTER_OTLP_* variables if set, else the server's collector;
+    /// `none` turns export off
+    /// (<server>/v1/traces). `none` turns export off.
     #[arg(long, value_name = "URL")]
     collector: Option<String>,
     /// The project the conversation's trace is logged to.
@@ -54,9 +55,13 @@ pub(crate) struct AskArgs {
 pub(crate) async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     let client = ChatClient::new(&args.server)?;
     let own_collector = format!("{}{}", client.base_url(), export::OTLP_TRACES_PATH);
-    let collector =
-        export::chosen_endpoint(args.collector.as_deref()).unwrap_or_else(|| own_collector.clone());
-    let mut destinations = vec![export::otlp(&collector, SERVICE_NAME)];
+    let collector = (!export::disabled(args.collector.as_deref())).then(|| {
+        export::chosen_endpoint(args.collector.as_deref()).unwrap_or_else(|| own_collector.clone())
+    });
+    let mut destinations: Vec<_> = collector
+        .iter()
+        .map(|url| export::otlp(url, SERVICE_NAME))
+        .collect();
     destinations.extend(export::braintrust(SERVICE_NAME, &args.project));
     for destination in &mut destinations {
         destination.max_backoff = MAX_EXPORT_BACKOFF;
@@ -84,7 +89,7 @@ pub(crate) async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
                 // server down its collector is too; the spans are let go
                 // rather than waited on.
                 eprintln!("error: {err}");
-                if collector != own_collector {
+                if collector.as_ref().is_some_and(|c| *c != own_collector) {
                     turn.set_error(err.to_string());
                     exporter.export(turn.end());
                     conversation.set_error(err.to_string());

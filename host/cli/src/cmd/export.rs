@@ -19,6 +19,12 @@ pub(crate) const SHUTDOWN_FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 /// `--collector` if given, else `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (a full
 /// URL), else `OTEL_EXPORTER_OTLP_ENDPOINT` (a base URL, `/v1/traces`
 /// appended as the OTel spec says). `None` keeps the default.
+/// Export is off when the collector is `none`, or `OTEL_TRACES_EXPORTER=none`
+/// as the OpenTelemetry SDKs spell it.
+pub(crate) fn disabled(flag: Option<&str>) -> bool {
+    flag.map(str::trim) == Some("none") || env("OTEL_TRACES_EXPORTER").as_deref() == Some("none")
+}
+
 pub(crate) fn chosen_endpoint(flag: Option<&str>) -> Option<String> {
     if let Some(url) = flag.map(str::trim).filter(|u| !u.is_empty()) {
         return Some(url.to_string());
@@ -58,6 +64,10 @@ pub(crate) fn braintrust(service: &str, project: &str) -> Option<ExporterConfig>
 /// their log; the client (whose stderr is the user's terminal) only at
 /// debug level.
 pub(crate) fn start(configs: Vec<ExporterConfig>, announce: bool) -> anyhow::Result<Exporter> {
+    if configs.is_empty() {
+        tracing::debug!("span export is off");
+        return Ok(Exporter::disabled());
+    }
     let destinations: Vec<&str> = configs.iter().map(|c| c.endpoint.as_str()).collect();
     let destinations = destinations.join(", ");
     if announce {

@@ -42,7 +42,7 @@ pub(crate) struct WorkerArgs {
     no_hot_reload: bool,
     /// OTLP/HTTP traces URL to send spans to. Default: the
     /// OTEL_EXPORTER_OTLP_* variables if set, else the default server's
-    /// collector (http://127.0.0.1:8001/v1/traces).
+    /// collector (http://127.0.0.1:8001/v1/traces). `none` turns export off.
     #[arg(long, value_name = "URL")]
     collector: Option<String>,
     /// The project of spans that do not inherit one from their caller (for
@@ -58,9 +58,12 @@ pub(crate) async fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
     if args.max_concurrent_calls == 0 {
         anyhow::bail!("--max-concurrent-calls must be at least 1");
     }
-    let collector = export::chosen_endpoint(args.collector.as_deref())
-        .unwrap_or_else(|| DEFAULT_COLLECTOR.to_string());
-    let mut destinations = vec![export::otlp(&collector, SERVICE_NAME)];
+    let mut destinations = Vec::new();
+    if !export::disabled(args.collector.as_deref()) {
+        let collector = export::chosen_endpoint(args.collector.as_deref())
+            .unwrap_or_else(|| DEFAULT_COLLECTOR.to_string());
+        destinations.push(export::otlp(&collector, SERVICE_NAME));
+    }
     destinations.extend(export::braintrust(SERVICE_NAME, &args.project));
     let exporter = export::start(destinations, true)?;
     let config = WorkerConfig {
