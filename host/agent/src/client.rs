@@ -1,13 +1,15 @@
 //! The client of the conversation server, used by `trellis ask` and
 //! `trellis traces`: one [`ChatClient::chat`] call per turn,
-//! [`render_response`] to show the answer in a terminal, and
-//! [`ChatClient::trace`] to fetch a stored trace.
+//! [`render_response`] to show the answer in a terminal,
+//! [`ChatClient::trace`] to fetch a stored trace and [`ChatClient::btql`] to
+//! query the stored traces.
 
 use std::fmt::Write;
 use std::time::Duration;
 
 use http::HeaderMap;
 use serde::de::DeserializeOwned;
+use trellis_api::btql::{BtqlRequest, BtqlResponse, ResponseFormat};
 use trellis_api::chat::{ChatRequest, ChatResponse};
 use trellis_api::{ErrorBody, ErrorResponse};
 use trellis_trace::SpanTree;
@@ -126,6 +128,18 @@ impl ChatClient {
     pub async fn trace(&self, trace_id: &str) -> Result<SpanTree, ClientError> {
         let url = format!("{}/api/traces/{trace_id}", self.base_url);
         self.send(self.http.get(&url)).await
+    }
+
+    /// `POST /btql`: runs a BTQL query over the stored traces. A query that
+    /// does not parse or cannot run is [`ClientError::Api`] with status 400
+    /// and the message (line and column); an unknown project, status 404.
+    pub async fn btql(&self, query: &str) -> Result<BtqlResponse, ClientError> {
+        let url = format!("{}/btql", self.base_url);
+        let request = BtqlRequest {
+            query: query.to_string(),
+            fmt: ResponseFormat::Json,
+        };
+        self.send(self.http.post(&url).json(&request)).await
     }
 
     /// Sends a request and reads the answer: the JSON body of a 2xx, or the

@@ -1,6 +1,7 @@
 //! The conversation server's HTTP surface: `POST /api/chat`, `GET /healthz`,
 //! `GET /metrics`, and (when a collector is configured) the trace collector's
-//! `POST /v1/traces` and `GET /api/traces/{trace_id}`. [`app`] builds the
+//! `POST /v1/traces` and `GET /api/traces/{trace_id}` and the trace query
+//! endpoint `POST /btql` over the collector's store. [`app`] builds the
 //! router (tested with `oneshot`, no socket); [`serve`] runs it on a listener
 //! the caller bound. Every failure is answered as `{"error": {"kind",
 //! "message"}}`.
@@ -23,6 +24,7 @@ use tokio::net::TcpListener;
 use trellis_api::chat::{ChatRequest, ChatResponse};
 use trellis_api::http::{unknown_route, wrong_method, ApiError, JsonBody};
 use trellis_api::ErrorKind;
+use trellis_trace::btql::BtqlConfig;
 use trellis_trace::propagation::DEFAULT_PROJECT;
 use trellis_trace::{extract_trace_context, Collector, Exporter, Span, SpanType};
 
@@ -62,6 +64,9 @@ pub struct ServerConfig {
     /// The trace collector to serve (`POST /v1/traces`,
     /// `GET /api/traces/{trace_id}`); `None` serves no trace routes.
     pub collector: Option<Collector>,
+    /// Row and time limits of `POST /btql` queries (served with the
+    /// collector).
+    pub btql: BtqlConfig,
     /// The project of traces that do not name one.
     pub project: String,
 }
@@ -79,6 +84,7 @@ impl ServerConfig {
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             exporter: Exporter::disabled(),
             collector: None,
+            btql: BtqlConfig::default(),
             project: DEFAULT_PROJECT.to_string(),
         }
     }
@@ -99,6 +105,7 @@ impl std::fmt::Debug for ServerConfig {
                 "store",
                 &self.collector.as_ref().map(|c| c.store().path().to_owned()),
             )
+            .field("btql", &self.btql)
             .field("project", &self.project)
             .finish()
     }
@@ -131,6 +138,7 @@ struct Shared {
     max_message_bytes: usize,
     exporter: Exporter,
     collector: Option<Collector>,
+    btql: BtqlConfig,
     project: String,
 }
 
@@ -152,6 +160,7 @@ impl AppState {
                 max_message_bytes: config.max_message_bytes,
                 exporter: config.exporter,
                 collector: config.collector,
+                btql: config.btql,
                 project: config.project,
             }),
         })
@@ -174,14 +183,15 @@ impl AppState {
 }
 
 /// The router: `POST /api/chat`, `GET /healthz`, `GET /metrics`, and the
-/// collector's routes when there is a collector; unknown routes 404 and
-/// wrong methods 405, both with error bodies.
+/// collector's routes and `POST /btql` when there is a collector; unknown
+/// routes 404 and wrong methods 405, both with error bodies.
 pub fn app(state: AppState) -> Router {
     // Room for the largest message even if JSON escaping doubles it, plus the
     // rest of the body. A larger body is refused with 413 while it is read,
     // before it is buffered whole.
     let body_limit = state.inner.max_message_bytes.saturating_mul(2) + 16 * 1024;
     let collector = state.inner.collector.clone();
+    let btql = state.inner.btql.clone();
     let router = Router::new()
         .route("/api/chat", post(chat))
         .route("/healthz", get(healthz))
@@ -190,10 +200,12 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state);
-    // Merged after the layer above: OTLP batches keep the collector's own
-    // (much larger) body limit.
+    // Merged after the layer above: OTLP batches and queries keep their own
+    // body limits.
     match collector {
-        Some(collector) => router.merge(trellis_trace::routes(collector)),
+        Some(collector) => router
+            .merge(trellis_trace::btql::routes(collector.store().clone(), btql))
+            .merge(trellis_trace::routes(collector)),
         None => router,
     }
 }

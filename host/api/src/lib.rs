@@ -3,10 +3,12 @@
 //!
 //! - [`worker`]: the tool worker (`GET /v1/tools`, `POST /v1/tools/{name}/call`).
 //! - [`chat`]: the conversation server (`POST /api/chat`).
+//! - [`btql`]: trace queries (`POST /btql`).
 //! - [`ErrorBody`] / [`ErrorResponse`]: the error shape every endpoint uses.
 
 use serde::{Deserialize, Serialize};
 
+pub mod btql;
 pub mod chat;
 #[cfg(feature = "server")]
 pub mod http;

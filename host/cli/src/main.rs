@@ -1,8 +1,10 @@
 //! `trellis`: one binary for the worker, the conversation server, the client
-//! and the trace tools. Parsing and dispatch live in `cmd`; this file only
-//! runs the chosen command and turns its error into an exit code.
+//! and the trace tools. Parsing and dispatch live in `cmd`, terminal tables
+//! in `table`; this file only runs the chosen command and turns its error
+//! into an exit code.
 
 mod cmd;
+mod table;
 
 use std::process::ExitCode;
 

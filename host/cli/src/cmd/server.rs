@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::Args;
 use trellis_agent::{build_provider, ApiKey, ModelChoice, ServerConfig};
+use trellis_trace::btql::{BtqlConfig, DEFAULT_TIME_LIMIT, MAX_LIMIT};
 use trellis_trace::propagation::DEFAULT_PROJECT;
 use trellis_trace::{Collector, CollectorConfig, ExporterConfig, TraceStore};
 
@@ -48,6 +49,13 @@ pub(crate) struct ServerArgs {
     /// The project of traces that do not name one.
     #[arg(long, env = "TRELLIS_PROJECT", default_value = DEFAULT_PROJECT)]
     project: String,
+    /// Most rows one `POST /btql` query may return (a larger LIMIT is
+    /// lowered to it).
+    #[arg(long, default_value_t = MAX_LIMIT)]
+    btql_max_rows: u64,
+    /// Milliseconds one `POST /btql` query may run before it is interrupted.
+    #[arg(long, default_value_t = DEFAULT_TIME_LIMIT.as_millis() as u64)]
+    btql_timeout_ms: u64,
     /// Allow listening on a non-loopback address.
     #[arg(long)]
     allow_remote: bool,
@@ -75,6 +83,15 @@ pub(crate) async fn run(args: ServerArgs) -> anyhow::Result<ExitCode> {
     if args.project.trim().is_empty() {
         anyhow::bail!("--project must not be empty");
     }
+    if args.btql_max_rows == 0 || args.btql_timeout_ms == 0 {
+        anyhow::bail!("--btql-max-rows and --btql-timeout-ms must be at least 1");
+    }
+    let defaults = BtqlConfig::default();
+    let btql = BtqlConfig {
+        default_limit: defaults.default_limit.min(args.btql_max_rows),
+        max_limit: args.btql_max_rows,
+        time_limit: Duration::from_millis(args.btql_timeout_ms),
+    };
     let store_path = args.store.clone();
     let store = tokio::task::spawn_blocking(move || TraceStore::open(store_path)).await??;
     let collector = Collector::new(
@@ -100,6 +117,7 @@ pub(crate) async fn run(args: ServerArgs) -> anyhow::Result<ExitCode> {
         max_history_messages: args.max_history_messages,
         exporter: exporter.clone(),
         collector: Some(collector),
+        btql,
         project: args.project,
         ..ServerConfig::new(args.worker, provider)
     };

@@ -8,55 +8,17 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+pub use trellis_api::btql::{BtqlRequest, BtqlResponse, ResponseFormat, CURSOR_HEADER};
 use trellis_api::http::{wrong_method, ApiError, JsonBody};
 use trellis_api::ErrorKind;
 
 use super::{execute, BtqlConfig, BtqlError, Query};
 use crate::store::TraceStore;
-
-/// The response header that carries the next page's cursor for `jsonl`.
-pub const CURSOR_HEADER: &str = "x-btql-cursor";
-
-/// The body of `POST /btql`. Other fields Braintrust clients send are
-/// ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BtqlRequest {
-    /// The query, in either dialect.
-    pub query: String,
-    /// How to write the rows; `json` when absent.
-    #[serde(default)]
-    pub fmt: ResponseFormat,
-}
-
-/// How `POST /btql` writes its rows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ResponseFormat {
-    /// One JSON object: [`BtqlResponse`].
-    #[default]
-    Json,
-    /// One row per line (`application/x-ndjson`).
-    Jsonl,
-}
-
-/// The `json` answer of `POST /btql`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BtqlResponse {
-    /// The rows.
-    pub data: Vec<Map<String, Value>>,
-    /// The next page's cursor, `null` on the last page.
-    pub cursor: Option<String>,
-    /// Notes such as a lowered `LIMIT`; absent when there are none.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
-}
 
 #[derive(Debug, Clone)]
 struct BtqlState {
@@ -64,10 +26,22 @@ struct BtqlState {
     config: Arc<BtqlConfig>,
 }
 
-/// `POST /btql` over `store`, to merge into the server's router.
+/// The largest `POST /btql` body accepted: room for the longest query
+/// ([`super::MAX_QUERY_CHARS`] characters of up to 4 bytes) with JSON
+/// escaping to spare. A larger body is refused with 413 while it is read,
+/// before it is buffered whole.
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+/// `POST /btql` over `store`, to merge into the server's router (which owns
+/// the fallback for unknown routes).
 pub fn routes(store: Arc<TraceStore>, config: BtqlConfig) -> Router {
     Router::new()
-        .route("/btql", post(btql).fallback(wrong_method))
+        .route(
+            "/btql",
+            post(btql)
+                .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+                .fallback(wrong_method),
+        )
         .with_state(BtqlState {
             store,
             config: Arc::new(config),

@@ -28,7 +28,9 @@ mod time;
 use std::str::FromStr;
 use std::time::Duration;
 
-pub use api::{routes, BtqlRequest, BtqlResponse, ResponseFormat, CURSOR_HEADER};
+pub use api::{
+    routes, BtqlRequest, BtqlResponse, ResponseFormat, CURSOR_HEADER, MAX_REQUEST_BYTES,
+};
 pub use ast::Query;
 pub use error::{BtqlError, ParseError};
 pub use execute::{run_plan, QueryOutput};

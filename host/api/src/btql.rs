@@ -1,0 +1,43 @@
+//! The trace query endpoint (`POST /btql`), Braintrust's wire format: the
+//! server in `trellis_trace::btql` and the client behind `trellis traces`
+//! both use these types.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The response header that carries the next page's cursor for `jsonl`.
+pub const CURSOR_HEADER: &str = "x-btql-cursor";
+
+/// The body of `POST /btql`. Other fields Braintrust clients send are
+/// ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BtqlRequest {
+    /// The query, in either dialect.
+    pub query: String,
+    /// How to write the rows; `json` when absent.
+    #[serde(default)]
+    pub fmt: ResponseFormat,
+}
+
+/// How `POST /btql` writes its rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResponseFormat {
+    /// One JSON object: [`BtqlResponse`].
+    #[default]
+    Json,
+    /// One row per line (`application/x-ndjson`).
+    Jsonl,
+}
+
+/// The `json` answer of `POST /btql`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BtqlResponse {
+    /// The rows.
+    pub data: Vec<Map<String, Value>>,
+    /// The next page's cursor, `null` on the last page.
+    pub cursor: Option<String>,
+    /// Notes such as a lowered `LIMIT`; absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
