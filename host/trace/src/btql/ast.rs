@@ -442,7 +442,8 @@ impl IntervalUnit {
 }
 
 /// The top-level fields of a record, in the order `*` returns them, plus
-/// `is_root` (true for a trace's root span).
+/// `is_root` (true for a trace's root span), which must stay last: the
+/// planner reads the stored fields as every entry before it.
 pub const RECORD_FIELDS: &[&str] = &[
     "id",
     "span_id",

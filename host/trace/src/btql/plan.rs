@@ -22,7 +22,7 @@ use rusqlite::types::Value as SqlValue;
 
 use super::ast::{
     BinaryOp, Expr, FieldPath, Function, Literal, PathSegment, Query, SelectItem, Shape,
-    SourceKind, UnaryOp,
+    SourceKind, UnaryOp, RECORD_FIELDS,
 };
 use super::cursor::Cursor;
 use super::error::BtqlError;
@@ -110,23 +110,12 @@ pub(crate) enum Paging {
     Offset(u64),
 }
 
-/// The record's fields as `*` returns them (`is_root` is derived, not stored).
-pub(crate) const RECORD_COLUMNS: &[&str] = &[
-    "id",
-    "span_id",
-    "root_span_id",
-    "span_parents",
-    "created",
-    "input",
-    "output",
-    "expected",
-    "error",
-    "metadata",
-    "scores",
-    "metrics",
-    "span_attributes",
-    "tags",
-];
+/// The record's fields as `*` returns them: every field of
+/// [`RECORD_FIELDS`] but the last, `is_root`, which is derived, not stored.
+pub(crate) const RECORD_COLUMNS: &[&str] = match RECORD_FIELDS.split_last() {
+    Some((_, stored)) => stored,
+    None => &[],
+};
 
 /// Record fields stored as JSON text, read with `json_extract`.
 const JSON_COLUMNS: &[&str] = &[
