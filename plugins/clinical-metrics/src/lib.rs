@@ -5,8 +5,8 @@
 //! - [`request`] validates the raw JSON input into a [`request::Request`].
 //! - [`metrics`] holds the formulas and classifications.
 //! - [`report`] applies them and shapes the output.
-//! - `component` (wasm32 only) is the WIT glue that exports the tool and
-//!   forwards the span notes to the host.
+//! - `plugin_kit::export_tool!` (wasm32 only) exports the tool and forwards
+//!   the span notes to the host.
 //!
 //! Everything but the glue is plain Rust, unit-tested on the host target.
 
@@ -14,10 +14,12 @@ pub mod metrics;
 pub mod report;
 pub mod request;
 
-#[cfg(target_arch = "wasm32")]
-mod component;
-
-use serde_json::Value;
+plugin_kit::export_tool!(
+    crate::TOOL_NAME,
+    crate::DESCRIPTION,
+    crate::INPUT_SCHEMA,
+    crate::call
+);
 
 /// The tool's name as the model sees it.
 pub const TOOL_NAME: &str = "calculate_clinical_metrics";
@@ -34,29 +36,7 @@ pub const DESCRIPTION: &str = "Calculate clinical body and blood pressure metric
 /// JSON Schema (draft 2020-12) of the tool's input.
 pub const INPUT_SCHEMA: &str = include_str!("input_schema.json");
 
-/// Why a call did not succeed; the glue maps it onto the WIT `tool-error`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CallError {
-    /// The input cannot be acted on; the message names the field and what
-    /// it accepts.
-    InvalidInput(String),
-    /// The input was acceptable but no output could be produced.
-    Failed(String),
-}
-
-/// Everything a successful call produces: the output and the notes the glue
-/// records on the host's span.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reply {
-    /// The output, as JSON text.
-    pub output: String,
-    /// A JSON object merged into the span's metadata.
-    pub metadata: Value,
-    /// Named scores between 0 and 1.
-    pub scores: Vec<(&'static str, f64)>,
-    /// Log lines for the span.
-    pub events: Vec<String>,
-}
+pub use plugin_kit::{CallError, Reply};
 
 /// Runs the tool on its JSON input.
 pub fn call(input: &str) -> Result<Reply, CallError> {
@@ -90,6 +70,7 @@ pub fn call(input: &str) -> Result<Reply, CallError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn call_returns_output_and_span_notes() {

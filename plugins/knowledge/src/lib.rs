@@ -10,8 +10,8 @@
 //! - `request` validates the raw JSON input into a `Request`.
 //! - `search` ranks conditions (BM25F) and rates the retrieval confidence.
 //! - `report` shapes the output and its snippets.
-//! - `component` (wasm32 only) is the WIT glue that exports the tool and
-//!   forwards the span notes to the host.
+//! - `plugin_kit::export_tool!` (wasm32 only) exports the tool and forwards
+//!   the span notes to the host.
 //!
 //! Everything but the glue is plain Rust, unit-tested on the host target.
 
@@ -23,10 +23,14 @@ mod search;
 mod synonyms;
 mod tokenize;
 
-#[cfg(target_arch = "wasm32")]
-mod component;
+plugin_kit::export_tool!(
+    crate::TOOL_NAME,
+    crate::DESCRIPTION,
+    crate::INPUT_SCHEMA,
+    crate::call
+);
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// The tool's name as the model sees it.
 pub const TOOL_NAME: &str = "search_medical_knowledge";
@@ -45,29 +49,7 @@ pub const DESCRIPTION: &str = "Search an embedded clinical knowledge base of abo
 /// JSON Schema (draft 2020-12) of the tool's input.
 pub const INPUT_SCHEMA: &str = include_str!("input_schema.json");
 
-/// Why a call did not succeed; the glue maps it onto the WIT `tool-error`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CallError {
-    /// The input cannot be acted on; the message names the field and what
-    /// it accepts.
-    InvalidInput(String),
-    /// The input was acceptable but no output could be produced.
-    Failed(String),
-}
-
-/// Everything a successful call produces: the output and the notes the glue
-/// records on the host's span.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reply {
-    /// The output, as JSON text.
-    pub output: String,
-    /// A JSON object merged into the span's metadata.
-    pub metadata: Value,
-    /// Named scores between 0 and 1.
-    pub scores: Vec<(&'static str, f64)>,
-    /// Log lines for the span.
-    pub events: Vec<String>,
-}
+pub use plugin_kit::{CallError, Reply};
 
 /// Runs the tool on its JSON input. A query that matches nothing is a
 /// success with no results, not an error.
@@ -99,6 +81,7 @@ pub fn call(input: &str) -> Result<Reply, CallError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn output(reply: &Reply) -> Value {
         serde_json::from_str(&reply.output).unwrap()

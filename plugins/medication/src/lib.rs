@@ -10,8 +10,8 @@
 //! - [`request`] validates the raw JSON input into a [`request::Request`] of
 //!   resolved formulary entries.
 //! - [`report`] checks the pairs and shapes the output and the span notes.
-//! - `component` (wasm32 only) is the WIT glue that exports the tool and
-//!   forwards the span notes to the host.
+//! - `plugin_kit::export_tool!` (wasm32 only) exports the tool and forwards
+//!   the span notes to the host.
 //!
 //! Everything but the glue is plain Rust, unit-tested on the host target. The
 //! data are `static` tables compiled into the component, so a call only scans
@@ -22,10 +22,12 @@ pub mod interactions;
 pub mod report;
 pub mod request;
 
-#[cfg(target_arch = "wasm32")]
-mod component;
-
-use serde_json::Value;
+plugin_kit::export_tool!(
+    crate::TOOL_NAME,
+    crate::DESCRIPTION,
+    crate::INPUT_SCHEMA,
+    crate::call
+);
 
 /// The tool's name as the model sees it.
 pub const TOOL_NAME: &str = "lookup_medication";
@@ -45,27 +47,7 @@ pub const DESCRIPTION: &str = "Look up common adult medications in an embedded f
 /// JSON Schema (draft 2020-12) of the tool's input.
 pub const INPUT_SCHEMA: &str = include_str!("input_schema.json");
 
-/// Why a call did not succeed; the glue maps it onto the WIT `tool-error`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CallError {
-    /// The input cannot be acted on; the message names the field or the
-    /// unknown medication and what would be accepted.
-    InvalidInput(String),
-    /// The input was acceptable but no output could be produced.
-    Failed(String),
-}
-
-/// Everything a successful call produces: the output and the notes the glue
-/// records on the host's span.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reply {
-    /// The output, as JSON text.
-    pub output: String,
-    /// A JSON object merged into the span's metadata.
-    pub metadata: Value,
-    /// Log lines for the span, one per major or contraindicated interaction.
-    pub events: Vec<String>,
-}
+pub use plugin_kit::{CallError, Reply};
 
 /// Runs the tool on its JSON input.
 pub fn call(input: &str) -> Result<Reply, CallError> {
@@ -76,6 +58,8 @@ pub fn call(input: &str) -> Result<Reply, CallError> {
     Ok(Reply {
         output,
         metadata: report.metadata(),
+        // The formulary has nothing to score; interactions are events.
+        scores: Vec::new(),
         events: report.events(),
     })
 }
@@ -95,6 +79,7 @@ pub fn generic_names() -> impl Iterator<Item = &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn output(input: &str) -> Value {
         serde_json::from_str(&call(input).expect("call succeeds").output).unwrap()
