@@ -156,7 +156,12 @@ fn assessment(out: &mut String, findings: &Findings) {
         let _ = writeln!(out, "- {problem}");
     }
     if !wrote {
-        out.push_str("- The tools returned nothing to assess.\n");
+        // A follow-up about a drug looks nothing up for the assessment; say
+        // what the answer covers instead of implying something failed.
+        out.push_str(
+            "- No new measurements or symptoms in this question; the answer below covers the \
+             medication information asked for.\n",
+        );
     }
     out.push('\n');
 }
