@@ -2,6 +2,7 @@
 //! waits for its `listening on` line, and talks to it over HTTP the way a
 //! user or another Trellis process would.
 
+mod auth;
 mod btql;
 mod conversation;
 mod support;

@@ -11,7 +11,7 @@ use http::HeaderMap;
 use serde::de::DeserializeOwned;
 use trellis_api::btql::{BtqlRequest, BtqlResponse, ResponseFormat};
 use trellis_api::chat::{ChatRequest, ChatResponse};
-use trellis_api::{ErrorBody, ErrorResponse};
+use trellis_api::{BearerToken, ErrorBody, ErrorResponse};
 use trellis_trace::SpanTree;
 
 /// Where `trellis ask` looks for the server unless told otherwise.
@@ -62,6 +62,7 @@ pub enum ClientError {
 pub struct ChatClient {
     base_url: String,
     http: reqwest::Client,
+    token: Option<BearerToken>,
 }
 
 impl ChatClient {
@@ -89,7 +90,14 @@ impl ChatClient {
         Ok(ChatClient {
             base_url: trimmed.to_string(),
             http,
+            token: None,
         })
+    }
+
+    /// Present `token` (`Authorization: Bearer`) on every request.
+    pub fn with_token(mut self, token: Option<BearerToken>) -> Self {
+        self.token = token;
+        self
     }
 
     /// The server's base URL.
@@ -148,19 +156,22 @@ impl ChatClient {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, ClientError> {
-        let response = request.send().await.map_err(|source| {
-            if source.is_connect() {
-                ClientError::ServerUnreachable {
-                    url: self.base_url.clone(),
-                    source,
+        let response = authorize(request, self.token.as_ref())
+            .send()
+            .await
+            .map_err(|source| {
+                if source.is_connect() {
+                    ClientError::ServerUnreachable {
+                        url: self.base_url.clone(),
+                        source,
+                    }
+                } else {
+                    ClientError::Transport {
+                        url: self.base_url.clone(),
+                        source,
+                    }
                 }
-            } else {
-                ClientError::Transport {
-                    url: self.base_url.clone(),
-                    source,
-                }
-            }
-        })?;
+            })?;
         let status = response.status();
         let bytes = response
             .bytes()
@@ -189,6 +200,25 @@ impl ChatClient {
                 detail: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
             }),
         }
+    }
+}
+
+/// `request` presenting `token`, if any. The header is marked sensitive so
+/// HTTP-level debug logging does not print it.
+pub(crate) fn authorize(
+    request: reqwest::RequestBuilder,
+    token: Option<&BearerToken>,
+) -> reqwest::RequestBuilder {
+    let Some(token) = token else {
+        return request;
+    };
+    match http::HeaderValue::from_str(&token.authorization()) {
+        Ok(mut value) => {
+            value.set_sensitive(true);
+            request.header(http::header::AUTHORIZATION, value)
+        }
+        // Unreachable: a `BearerToken` is visible ASCII by construction.
+        Err(_) => request,
     }
 }
 

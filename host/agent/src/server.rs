@@ -22,8 +22,8 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use trellis_api::chat::{ChatRequest, ChatResponse};
-use trellis_api::http::{unknown_route, wrong_method, ApiError, JsonBody};
-use trellis_api::ErrorKind;
+use trellis_api::http::{unknown_route, with_bearer_auth, wrong_method, ApiError, JsonBody};
+use trellis_api::{BearerToken, ErrorKind};
 use trellis_trace::btql::BtqlConfig;
 use trellis_trace::propagation::DEFAULT_PROJECT;
 use trellis_trace::{extract_trace_context, Collector, Exporter, Span, SpanType};
@@ -69,6 +69,9 @@ pub struct ServerConfig {
     pub btql: BtqlConfig,
     /// The project of traces that do not name one.
     pub project: String,
+    /// When set, every route but `/healthz` requires `Authorization: Bearer
+    /// <token>`, and calls to the worker carry it.
+    pub token: Option<BearerToken>,
 }
 
 impl ServerConfig {
@@ -86,6 +89,7 @@ impl ServerConfig {
             collector: None,
             btql: BtqlConfig::default(),
             project: DEFAULT_PROJECT.to_string(),
+            token: None,
         }
     }
 }
@@ -107,6 +111,7 @@ impl std::fmt::Debug for ServerConfig {
             )
             .field("btql", &self.btql)
             .field("project", &self.project)
+            .field("token", &self.token)
             .finish()
     }
 }
@@ -140,12 +145,13 @@ struct Shared {
     collector: Option<Collector>,
     btql: BtqlConfig,
     project: String,
+    token: Option<BearerToken>,
 }
 
 impl AppState {
     /// State for `config`; fails if the worker URL is unusable.
     pub fn new(config: ServerConfig) -> Result<Self, ServerError> {
-        let worker = WorkerClient::new(&config.worker_url)?;
+        let worker = WorkerClient::new(&config.worker_url)?.with_token(config.token.clone());
         let agent = Agent::new(config.provider, worker, config.max_model_calls)
             .with_exporter(config.exporter.clone());
         let store = ConversationStore::new(StoreLimits {
@@ -162,6 +168,7 @@ impl AppState {
                 collector: config.collector,
                 btql: config.btql,
                 project: config.project,
+                token: config.token,
             }),
         })
     }
@@ -192,6 +199,7 @@ pub fn app(state: AppState) -> Router {
     let body_limit = state.inner.max_message_bytes.saturating_mul(2) + 16 * 1024;
     let collector = state.inner.collector.clone();
     let btql = state.inner.btql.clone();
+    let token = state.inner.token.clone();
     let router = Router::new()
         .route("/api/chat", post(chat))
         .route("/healthz", get(healthz))
@@ -202,12 +210,13 @@ pub fn app(state: AppState) -> Router {
         .with_state(state);
     // Merged after the layer above: OTLP batches and queries keep their own
     // body limits.
-    match collector {
+    let router = match collector {
         Some(collector) => router
             .merge(trellis_trace::btql::routes(collector.store().clone(), btql))
             .merge(trellis_trace::routes(collector)),
         None => router,
-    }
+    };
+    with_bearer_auth(router, token)
 }
 
 /// Serve on `listener` until `shutdown` completes. Prints
@@ -229,6 +238,7 @@ pub async fn serve(
             .as_ref()
             .map_or_else(|| "(none)".to_string(), |c| c.store().path().display().to_string()),
         project = %state.inner.project,
+        authenticated = state.inner.token.is_some(),
         "conversation server ready"
     );
     println!("listening on http://{addr}");

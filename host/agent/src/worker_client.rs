@@ -11,8 +11,9 @@ use http::HeaderMap;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use trellis_api::worker::{CallRequest, CallResponse, ToolInfo, ToolList};
-use trellis_api::{ErrorBody, ErrorKind, ErrorResponse};
+use trellis_api::{BearerToken, ErrorBody, ErrorKind, ErrorResponse};
 
+use crate::client::authorize;
 use crate::messages::ToolDefinition;
 
 /// Attempts per worker request, the first included.
@@ -116,6 +117,7 @@ pub struct WorkerClient {
     attempts: u32,
     retry_base: Duration,
     catalog: Mutex<Option<ToolCatalog>>,
+    token: Option<BearerToken>,
 }
 
 /// A request that did not get an answer worth keeping.
@@ -151,6 +153,7 @@ impl WorkerClient {
             attempts: DEFAULT_WORKER_ATTEMPTS,
             retry_base: DEFAULT_WORKER_RETRY_BASE,
             catalog: Mutex::new(None),
+            token: None,
         })
     }
 
@@ -159,6 +162,12 @@ impl WorkerClient {
     pub fn with_retries(mut self, attempts: u32, retry_base: Duration) -> Self {
         self.attempts = attempts.max(1);
         self.retry_base = retry_base;
+        self
+    }
+
+    /// Present `token` (`Authorization: Bearer`) on every request.
+    pub fn with_token(mut self, token: Option<BearerToken>) -> Self {
+        self.token = token;
         self
     }
 
@@ -282,7 +291,8 @@ impl WorkerClient {
     ) -> Result<Value, Failure> {
         let mut attempt = 1;
         loop {
-            let failure = match build().headers(headers.clone()).send().await {
+            let request = build().headers(headers.clone());
+            let failure = match authorize(request, self.token.as_ref()).send().await {
                 Ok(response) => {
                     let status = response.status();
                     match response.bytes().await {

@@ -4,15 +4,19 @@
 //! - [`worker`]: the tool worker (`GET /v1/tools`, `POST /v1/tools/{name}/call`).
 //! - [`chat`]: the conversation server (`POST /api/chat`).
 //! - [`btql`]: trace queries (`POST /btql`).
+//! - [`auth`]: the bearer token of access control ([`BearerToken`]).
 //! - [`ErrorBody`] / [`ErrorResponse`]: the error shape every endpoint uses.
 
 use serde::{Deserialize, Serialize};
 
+pub mod auth;
 pub mod btql;
 pub mod chat;
 #[cfg(feature = "server")]
 pub mod http;
 pub mod worker;
+
+pub use auth::{BearerToken, TokenError};
 
 /// What kind of failure an error body describes. Serialised in snake_case;
 /// clients match on it, so the set only grows.

@@ -24,9 +24,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 use tokio::net::TcpListener;
-use trellis_api::http::{unknown_route, wrong_method, ApiError, JsonBody};
+use trellis_api::http::{unknown_route, with_bearer_auth, wrong_method, ApiError, JsonBody};
 use trellis_api::worker::{CallRequest, CallResponse, ToolInfo, ToolList};
-use trellis_api::ErrorBody;
+use trellis_api::{BearerToken, ErrorBody};
 use trellis_runtime::{CallError, CallOutcome, EngineConfig, Registry, RegistryConfig, Watcher};
 use trellis_trace::span::SpanEvent;
 use trellis_trace::{extract_trace_context, Exporter, Span, SpanType};
@@ -56,6 +56,9 @@ pub struct WorkerConfig {
     pub hot_reload: bool,
     /// Where the spans of tool calls go.
     pub exporter: Exporter,
+    /// When set, every route but `/healthz` requires `Authorization: Bearer
+    /// <token>`.
+    pub token: Option<BearerToken>,
 }
 
 impl WorkerConfig {
@@ -68,6 +71,7 @@ impl WorkerConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             hot_reload: true,
             exporter: Exporter::disabled(),
+            token: None,
         }
     }
 }
@@ -91,6 +95,8 @@ pub struct AppState {
     pub registry: Arc<Registry>,
     pub metrics: Arc<Metrics>,
     pub exporter: Exporter,
+    /// The bearer token requests must carry (`None`: no access control).
+    pub token: Option<BearerToken>,
 }
 
 impl AppState {
@@ -100,7 +106,14 @@ impl AppState {
             registry,
             metrics: Arc::new(Metrics::default()),
             exporter: Exporter::disabled(),
+            token: None,
         }
+    }
+
+    /// Requires `token` on every route but `/healthz`.
+    pub fn with_token(mut self, token: Option<BearerToken>) -> Self {
+        self.token = token;
+        self
     }
 
     /// Sends the spans of tool calls to `exporter`.
@@ -110,9 +123,10 @@ impl AppState {
     }
 }
 
-/// The worker's router.
+/// The worker's router; behind the state's bearer token when it has one.
 pub fn app(state: AppState, max_body_bytes: usize) -> Router {
-    Router::new()
+    let token = state.token.clone();
+    let router = Router::new()
         .route("/v1/tools", get(list_tools))
         .route("/v1/tools/{name}/call", post(call_tool))
         .route("/healthz", get(healthz))
@@ -120,7 +134,8 @@ pub fn app(state: AppState, max_body_bytes: usize) -> Router {
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(max_body_bytes))
-        .with_state(state)
+        .with_state(state);
+    with_bearer_auth(router, token)
 }
 
 /// Builds the registry for `config`, loads the directory, and (if enabled)
@@ -156,7 +171,9 @@ pub async fn start(config: &WorkerConfig) -> Result<(AppState, Option<Watcher>),
         None
     };
     Ok((
-        AppState::new(registry).with_exporter(config.exporter.clone()),
+        AppState::new(registry)
+            .with_exporter(config.exporter.clone())
+            .with_token(config.token.clone()),
         watcher,
     ))
 }

@@ -53,14 +53,15 @@ pub(crate) struct AskArgs {
 }
 
 pub(crate) async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
-    let client = ChatClient::new(&args.server)?;
+    let token = super::token()?;
+    let client = ChatClient::new(&args.server)?.with_token(token.clone());
     let own_collector = format!("{}{}", client.base_url(), export::OTLP_TRACES_PATH);
     let collector = (!export::disabled(args.collector.as_deref())).then(|| {
         export::chosen_endpoint(args.collector.as_deref()).unwrap_or_else(|| own_collector.clone())
     });
     let mut destinations: Vec<_> = collector
         .iter()
-        .map(|url| export::otlp(url, SERVICE_NAME))
+        .map(|url| export::otlp(url, SERVICE_NAME, token.as_ref()))
         .collect();
     destinations.extend(export::braintrust(SERVICE_NAME, &args.project));
     for destination in &mut destinations {

@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use trellis_api::BearerToken;
 use trellis_trace::{Exporter, ExporterConfig};
 
 /// The OTLP/HTTP traces path under a collector's base URL.
@@ -38,8 +39,9 @@ pub(crate) fn chosen_endpoint(flag: Option<&str>) -> Option<String> {
 
 /// The config of an OTLP/HTTP destination at `url`, with the headers of
 /// `OTEL_EXPORTER_OTLP_HEADERS` (`name=value,...`, values URL-encoded) if
-/// set.
-pub(crate) fn otlp(url: &str, service: &str) -> ExporterConfig {
+/// set, and `token` (TRELLIS_TOKEN) as its bearer token unless those
+/// headers bring their own `authorization`.
+pub(crate) fn otlp(url: &str, service: &str, token: Option<&BearerToken>) -> ExporterConfig {
     let mut config = ExporterConfig::new(url).with_service_name(service);
     if let Some(headers) = env("OTEL_EXPORTER_OTLP_HEADERS") {
         for pair in headers.split(',') {
@@ -48,7 +50,16 @@ pub(crate) fn otlp(url: &str, service: &str) -> ExporterConfig {
             }
         }
     }
-    config
+    let has_authorization = config
+        .headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
+    match token {
+        Some(token) if !has_authorization => {
+            config.with_header("authorization", token.authorization())
+        }
+        _ => config,
+    }
 }
 
 /// The Braintrust destination when `BRAINTRUST_API_KEY` is set: spans also go

@@ -11,6 +11,11 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use trellis_api::BearerToken;
+
+/// The environment variable holding the deployment's bearer token. Read from
+/// the environment only: a `--token` flag would show it in `ps`.
+pub(crate) const TOKEN_VAR: &str = "TRELLIS_TOKEN";
 
 /// Trellis: run an AI agent's tools as sandboxed WebAssembly components and
 /// trace every conversation end to end.
@@ -88,22 +93,40 @@ pub(crate) async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// Binds `addr`, refusing a non-loopback address unless `allow_remote`:
-/// without authentication a worker or server must not be reachable from other
-/// machines by accident.
+/// The bearer token of `TRELLIS_TOKEN`, if set (and not blank). Servers
+/// require it, clients present it. An unusable value is an error that does
+/// not repeat it.
+pub(crate) fn token() -> anyhow::Result<Option<BearerToken>> {
+    match std::env::var(TOKEN_VAR) {
+        Ok(value) if value.trim().is_empty() => Ok(None),
+        Ok(value) => BearerToken::new(value)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("{TOKEN_VAR} is unusable: {e}")),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            anyhow::bail!("{TOKEN_VAR} is unusable: it is not valid UTF-8")
+        }
+    }
+}
+
+/// Binds `addr`, refusing a non-loopback address unless `authenticated`
+/// (TRELLIS_TOKEN set) or `allow_remote`: without authentication a worker or
+/// server must not be reachable from other machines by accident.
 pub(crate) async fn bind(
     addr: &str,
     allow_remote: bool,
+    authenticated: bool,
     what: &str,
 ) -> anyhow::Result<tokio::net::TcpListener> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
-    if !local.ip().is_loopback() && !allow_remote {
+    if !local.ip().is_loopback() && !allow_remote && !authenticated {
         anyhow::bail!(
             "refusing to serve the {what} on non-loopback address {local}: it would be reachable \
-             from other machines without authentication; pass --allow-remote if that is intended"
+             from other machines without authentication; set {TOKEN_VAR} to require a bearer \
+             token, or pass --allow-remote if unauthenticated access is intended"
         );
     }
     Ok(listener)

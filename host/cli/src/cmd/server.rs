@@ -56,12 +56,13 @@ pub(crate) struct ServerArgs {
     /// Milliseconds one `POST /btql` query may run before it is interrupted.
     #[arg(long, default_value_t = DEFAULT_TIME_LIMIT.as_millis() as u64)]
     btql_timeout_ms: u64,
-    /// Allow listening on a non-loopback address.
+    /// Allow listening on a non-loopback address without TRELLIS_TOKEN set.
     #[arg(long)]
     allow_remote: bool,
 }
 
 pub(crate) async fn run(args: ServerArgs) -> anyhow::Result<ExitCode> {
+    let token = super::token()?;
     let api_key = std::env::var("ANTHROPIC_API_KEY")
         .ok()
         .filter(|k| !k.trim().is_empty())
@@ -104,7 +105,7 @@ pub(crate) async fn run(args: ServerArgs) -> anyhow::Result<ExitCode> {
     // The server's own spans go straight into its store, unless the OTel
     // variables send them elsewhere.
     let mut destinations = vec![match export::chosen_endpoint(None) {
-        Some(url) => export::otlp(&url, SERVICE_NAME),
+        Some(url) => export::otlp(&url, SERVICE_NAME, token.as_ref()),
         None => ExporterConfig::in_process(collector.clone()).with_service_name(SERVICE_NAME),
     }];
     destinations.extend(export::braintrust(SERVICE_NAME, &args.project));
@@ -119,9 +120,10 @@ pub(crate) async fn run(args: ServerArgs) -> anyhow::Result<ExitCode> {
         collector: Some(collector),
         btql,
         project: args.project,
+        token: token.clone(),
         ..ServerConfig::new(args.worker, provider)
     };
-    let listener = super::bind(&args.listen, args.allow_remote, "server").await?;
+    let listener = super::bind(&args.listen, args.allow_remote, token.is_some(), "server").await?;
     let served = trellis_agent::serve(listener, config, super::shutdown_signal()).await;
     export::flush(&exporter, export::SHUTDOWN_FLUSH_TIMEOUT).await;
     served?;

@@ -184,7 +184,7 @@ async fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::FAILURE);
     }
-    let client = ChatClient::new(&args.server)?;
+    let client = ChatClient::new(&args.server)?.with_token(super::token()?);
     let tree = match client.trace(&id).await {
         Ok(tree) => tree,
         Err(ClientError::Api { status: 404, .. }) => {
@@ -475,7 +475,7 @@ async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
 /// printing why on one line.
 async fn fetch(server: &str, query: &str) -> anyhow::Result<Option<Vec<Row>>> {
     let client = match ChatClient::new(server) {
-        Ok(client) => client,
+        Ok(client) => client.with_token(super::token()?),
         Err(err @ ClientError::InvalidUrl { .. }) => {
             eprintln!("error: {err}");
             return Ok(None);

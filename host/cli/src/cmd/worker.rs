@@ -49,7 +49,7 @@ pub(crate) struct WorkerArgs {
     /// Braintrust export).
     #[arg(long, env = "TRELLIS_PROJECT", default_value = DEFAULT_PROJECT)]
     project: String,
-    /// Allow listening on a non-loopback address.
+    /// Allow listening on a non-loopback address without TRELLIS_TOKEN set.
     #[arg(long)]
     allow_remote: bool,
 }
@@ -58,11 +58,12 @@ pub(crate) async fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
     if args.max_concurrent_calls == 0 {
         anyhow::bail!("--max-concurrent-calls must be at least 1");
     }
+    let token = super::token()?;
     let mut destinations = Vec::new();
     if !export::disabled(args.collector.as_deref()) {
         let collector = export::chosen_endpoint(args.collector.as_deref())
             .unwrap_or_else(|| DEFAULT_COLLECTOR.to_string());
-        destinations.push(export::otlp(&collector, SERVICE_NAME));
+        destinations.push(export::otlp(&collector, SERVICE_NAME, token.as_ref()));
     }
     destinations.extend(export::braintrust(SERVICE_NAME, &args.project));
     let exporter = export::start(destinations, true)?;
@@ -72,9 +73,10 @@ pub(crate) async fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         queue_timeout: Duration::from_millis(args.queue_timeout_ms),
         hot_reload: !args.no_hot_reload,
         exporter: exporter.clone(),
+        token: token.clone(),
         ..WorkerConfig::new(args.plugins)
     };
-    let listener = super::bind(&args.listen, args.allow_remote, "worker").await?;
+    let listener = super::bind(&args.listen, args.allow_remote, token.is_some(), "worker").await?;
     let served = trellis_worker::serve(listener, config, super::shutdown_signal()).await;
     export::flush(&exporter, export::SHUTDOWN_FLUSH_TIMEOUT).await;
     served?;
