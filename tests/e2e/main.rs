@@ -3,8 +3,10 @@
 //! user or another Trellis process would.
 
 mod auth;
+mod bad_input;
 mod btql;
 mod conversation;
+mod hostile;
 mod support;
 mod tracing;
 mod worker;

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::support::{dist, dist_copy, fixture, http, wait_for, Process};
 
-fn start_worker(dir: &Path) -> Process {
+pub(crate) fn start_worker(dir: &Path) -> Process {
     Process::start(
         &[
             "worker",
@@ -22,7 +22,7 @@ fn start_worker(dir: &Path) -> Process {
     )
 }
 
-fn tools(worker: &Process) -> Value {
+pub(crate) fn tools(worker: &Process) -> Value {
     http()
         .get(format!("{}/v1/tools", worker.url))
         .send()
@@ -31,7 +31,7 @@ fn tools(worker: &Process) -> Value {
         .unwrap()
 }
 
-fn call(worker: &Process, tool: &str, input: Value) -> (u16, Value) {
+pub(crate) fn call(worker: &Process, tool: &str, input: Value) -> (u16, Value) {
     let response = http()
         .post(format!("{}/v1/tools/{tool}/call", worker.url))
         .json(&json!({ "input": input }))
@@ -40,7 +40,7 @@ fn call(worker: &Process, tool: &str, input: Value) -> (u16, Value) {
     (response.status().as_u16(), response.json().unwrap())
 }
 
-fn tool_names(list: &Value) -> Vec<String> {
+pub(crate) fn tool_names(list: &Value) -> Vec<String> {
     list["tools"]
         .as_array()
         .unwrap()
@@ -51,7 +51,7 @@ fn tool_names(list: &Value) -> Vec<String> {
 
 /// Copies `src` into `dir` as `name` the way installers do: write a hidden
 /// temporary file, then rename it into place.
-fn install(src: &Path, dir: &Path, name: &str) {
+pub(crate) fn install(src: &Path, dir: &Path, name: &str) {
     let tmp = dir.join(format!(".{name}.partial"));
     std::fs::copy(src, &tmp).unwrap();
     std::fs::rename(&tmp, dir.join(name)).unwrap();
@@ -425,23 +425,21 @@ fn a_restart_loads_compiled_plugins_from_the_cache() {
         "none",
     ];
     let first = Process::start(&args, &[]);
-    assert_eq!(
-        first.output().matches("compile_cache=miss").count(),
-        3,
-        "{}",
-        first.output()
-    );
+    // Logs go to stderr, read apart from the stdout `listening` line: wait.
+    let counted = wait_for(Duration::from_secs(5), &mut || {
+        (first.output().matches("compile_cache=miss").count() == 3).then_some(())
+    });
+    assert!(counted.is_some(), "{}", first.output());
     drop(first);
     let entries = std::fs::read_dir(cache.path()).unwrap().count();
     assert_eq!(entries, 3, "one compiled artifact per plugin");
 
     let second = Process::start(&args, &[]);
-    assert_eq!(
-        second.output().matches("compile_cache=hit").count(),
-        3,
-        "{}",
-        second.output()
-    );
+    // Logs go to stderr, read apart from the stdout `listening` line: wait.
+    let counted = wait_for(Duration::from_secs(5), &mut || {
+        (second.output().matches("compile_cache=hit").count() == 3).then_some(())
+    });
+    assert!(counted.is_some(), "{}", second.output());
     let (_, body) = call(
         &second,
         "calculate_clinical_metrics",
@@ -459,10 +457,12 @@ fn a_second_plugin_declaring_the_same_tool_is_rejected() {
     let list = tools(&worker);
     assert_eq!(tool_names(&list), ["echo"]);
     assert_eq!(list["tools"][0]["plugin"], "a_echo");
-    let output = worker.output();
-    assert!(
-        output.contains("b_echo.wasm")
-            && output.contains("tool `echo` is already provided by plugin `a_echo`"),
-        "{output}"
-    );
+    // Logs go to stderr, read apart from the stdout `listening` line: wait.
+    let rejected = wait_for(Duration::from_secs(5), &mut || {
+        let output = worker.output();
+        (output.contains("b_echo.wasm")
+            && output.contains("tool `echo` is already provided by plugin `a_echo`"))
+        .then_some(())
+    });
+    assert!(rejected.is_some(), "{}", worker.output());
 }

@@ -3,8 +3,9 @@
 //! "message"}}` with a status that says what went wrong, never a bare 500.
 //! Also the access-control middleware both servers share ([`with_bearer_auth`]).
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
@@ -99,6 +100,27 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
         Ok(JsonBody(value))
+    }
+}
+
+/// `axum::extract::Path`, with rejections (a segment that is not valid
+/// UTF-8 once percent-decoded, or does not parse as `T`) answered as a 400
+/// [`ApiError`] instead of axum's plain-text body.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PathParam<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for PathParam<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(value) = axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection: PathRejection| ApiError::bad_request(rejection.body_text()))?;
+        Ok(PathParam(value))
     }
 }
 

@@ -15,12 +15,12 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use trellis_api::http::{wrong_method, ApiError};
+use trellis_api::http::{wrong_method, ApiError, PathParam};
 use trellis_api::ErrorKind;
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
@@ -238,7 +238,7 @@ async fn ingest(
 
 async fn trace_tree(
     State(collector): State<Collector>,
-    Path(trace_id): Path<String>,
+    PathParam(trace_id): PathParam<String>,
 ) -> Result<Json<SpanTree>, ApiError> {
     let id = trace_id.to_ascii_lowercase();
     if !crate::span::is_lower_hex(&id, 32) {

@@ -17,14 +17,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 use tokio::net::TcpListener;
-use trellis_api::http::{unknown_route, with_bearer_auth, wrong_method, ApiError, JsonBody};
+use trellis_api::http::{
+    unknown_route, with_bearer_auth, wrong_method, ApiError, JsonBody, PathParam,
+};
 use trellis_api::worker::{CallRequest, CallResponse, ToolInfo, ToolList};
 use trellis_api::{BearerToken, ErrorBody};
 use trellis_runtime::{CallError, CallOutcome, EngineConfig, Registry, RegistryConfig, Watcher};
@@ -216,7 +218,7 @@ async fn list_tools(State(state): State<AppState>) -> Json<ToolList> {
 
 async fn call_tool(
     State(state): State<AppState>,
-    Path(name): Path<String>,
+    PathParam(name): PathParam<String>,
     headers: HeaderMap,
     JsonBody(request): JsonBody<CallRequest>,
 ) -> Result<Json<CallResponse>, ApiError> {
