@@ -8,5 +8,6 @@ mod btql;
 mod conversation;
 mod hostile;
 mod support;
+mod torture;
 mod tracing;
 mod worker;
