@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod btql;
 mod conversation;
+mod faults;
 mod hostile;
 mod support;
 mod torture;
