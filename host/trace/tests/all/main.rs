@@ -4,5 +4,6 @@
 
 mod btql;
 mod exporter;
+mod scale_data;
 mod store_scale;
 mod support;
