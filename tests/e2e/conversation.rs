@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::support::{dist, http, run, Process};
+use crate::support::{dist, http, run, serve_in_background, Process};
 
 const SEED_QUESTION: &str = "I have a 45-year-old female patient, 5'4\" tall, 180 lbs, presenting \
     with fatigue and increased thirst. What conditions should I evaluate for, and what are the \
@@ -475,24 +475,10 @@ async fn messages(
 
 fn start_fake_api() -> (String, Shared) {
     let api: Shared = Arc::default();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let state = api.clone();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let app = axum::Router::new()
-                .route("/v1/messages", axum::routing::post(messages))
-                .with_state(state);
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    (url, api)
+    let app = axum::Router::new()
+        .route("/v1/messages", axum::routing::post(messages))
+        .with_state(api.clone());
+    (serve_in_background(app), api)
 }
 
 #[test]

@@ -447,3 +447,23 @@ impl Drop for Background {
         let _ = self.child.wait();
     }
 }
+
+/// Serves `app` on a free loopback port from a background thread (for the
+/// fakes of outside services: the Messages API, Braintrust) and returns its
+/// base URL. The server lives until the test process ends.
+pub(crate) fn serve_in_background(app: axum::Router) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    url
+}

@@ -16,8 +16,8 @@ use trellis_trace::otlp::{decode_request, records_from_request, OtlpEncoding};
 use serde_json::{json, Value};
 
 use crate::support::{
-    dist, fetch_trace, fixture, free_port, http, repo, wait_for, wait_for_trace, Background,
-    Process, TracedStack, TRACE_ENV,
+    dist, fetch_trace, fixture, free_port, http, repo, serve_in_background, wait_for,
+    wait_for_trace, Background, Process, TracedStack, TRACE_ENV,
 };
 
 const SEED_QUESTION: &str = "I have a 45-year-old female patient, 5'4\" tall, 180 lbs, presenting \
@@ -703,24 +703,10 @@ async fn braintrust_otlp(State(received): State<Received>, headers: HeaderMap, b
 
 fn start_fake_braintrust() -> (String, Received) {
     let received: Received = Arc::default();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let state = received.clone();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let app = axum::Router::new()
-                .route("/otel/v1/traces", axum::routing::post(braintrust_otlp))
-                .with_state(state);
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    (url, received)
+    let app = axum::Router::new()
+        .route("/otel/v1/traces", axum::routing::post(braintrust_otlp))
+        .with_state(received.clone());
+    (serve_in_background(app), received)
 }
 
 #[test]
