@@ -5,6 +5,7 @@
 mod auth;
 mod bad_input;
 mod btql;
+mod busy;
 mod conversation;
 mod faults;
 mod hostile;

@@ -467,3 +467,23 @@ pub(crate) fn serve_in_background(app: axum::Router) -> String {
     });
     url
 }
+
+/// The value of the Prometheus series `name` on `{url}/metrics`, summed
+/// over its labels (0 when the series is absent).
+pub(crate) fn prometheus_sum(url: &str, name: &str) -> u64 {
+    let text = http()
+        .get(format!("{url}/metrics"))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .and_then(|r| r.text())
+        .unwrap_or_else(|e| panic!("GET {url}/metrics: {e}"));
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
+        .map(|l| {
+            let value = l.rsplit(' ').next().unwrap_or_default();
+            value
+                .parse::<f64>()
+                .unwrap_or_else(|_| panic!("`{l}` has no numeric value")) as u64
+        })
+        .sum()
+}

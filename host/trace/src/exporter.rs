@@ -6,9 +6,9 @@
 //! OTLP backend) has its own bounded queue, so a slow or dead destination
 //! never holds spans back from the others. Spans leave a queue only when a
 //! destination has accepted them: while a destination is down the batch in
-//! flight is retried with exponential backoff (capped at `max_backoff`) and
-//! new spans keep queueing, so nothing is lost until the queue bound is
-//! reached. Past the bound a span is dropped and counted. A destination that
+//! flight is retried with exponential backoff (capped at `max_backoff`),
+//! with no limit on attempts however long the outage lasts, and new spans
+//! keep queueing, so nothing is lost until the queue bound is reached. Past the bound a span is dropped and counted. A destination that
 //! answers with a non-retryable status (400, 401, 403, 404, ...) will never
 //! take that batch; it is counted as rejected and the queue moves on.
 //! [`Exporter::shutdown`] flushes whatever is queued, within a deadline.

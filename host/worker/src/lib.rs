@@ -18,7 +18,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -52,7 +53,9 @@ pub struct WorkerConfig {
     pub cache_dir: Option<PathBuf>,
     /// Calls that may run at once; more wait up to `queue_timeout`, then 503.
     pub max_concurrent_calls: usize,
+    /// How long a call waits for a free slot before it is refused with 503.
     pub queue_timeout: Duration,
+    /// Largest request body accepted, in bytes; a larger one gets 413.
     pub max_body_bytes: usize,
     /// Watch the directory and reload plugins when it changes.
     pub hot_reload: bool,
@@ -64,6 +67,8 @@ pub struct WorkerConfig {
 }
 
 impl WorkerConfig {
+    /// A worker serving `plugins_dir` with the default limits, no cache, no
+    /// token, and span export off.
     pub fn new(plugins_dir: impl Into<PathBuf>) -> Self {
         WorkerConfig {
             plugins_dir: plugins_dir.into(),
@@ -221,7 +226,7 @@ async fn call_tool(
     PathParam(name): PathParam<String>,
     headers: HeaderMap,
     JsonBody(request): JsonBody<CallRequest>,
-) -> Result<Json<CallResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let started = Instant::now();
     let mut execute = extract_trace_context(&headers).start_span(EXECUTE_SPAN, SpanType::Task);
     execute.log_input(request.input.clone());
@@ -263,22 +268,38 @@ async fn call_tool(
         Err(CallError::UnknownTool(tool)) => Err(ApiError::not_found(format!(
             "tool `{tool}` not found; GET /v1/tools lists the tools being served"
         ))),
-        Err(busy @ CallError::Busy { .. }) => Err(ApiError::unavailable(busy.to_string())),
+        Err(CallError::Busy { slots, waited }) => Ok(busy_response(slots, waited)),
         Ok(output) => Ok(Json(CallResponse {
             is_error: false,
             output: Some(output),
             error: None,
             duration_ms,
             receipt: outcome.receipt,
-        })),
+        })
+        .into_response()),
         Err(error) => Ok(Json(CallResponse {
             is_error: true,
             output: None,
             error: Some(ErrorBody::new(error.kind(), error.to_string())),
             duration_ms,
             receipt: outcome.receipt,
-        })),
+        })
+        .into_response()),
     }
+}
+
+/// The answer to a call refused because all `slots` stayed busy for
+/// `waited`: 503 with an `unavailable` error naming the cause, and a
+/// `Retry-After` of the queue wait rounded up to whole seconds (at least 1),
+/// a fair guess at when a slot frees up.
+fn busy_response(slots: usize, waited: Duration) -> Response {
+    let message = CallError::Busy { slots, waited }.to_string();
+    let mut response = ApiError::unavailable(message).into_response();
+    let seconds = waited.as_millis().div_ceil(1000).max(1);
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(seconds as u64));
+    response
 }
 
 /// Opens the span named after the tool, under `execute`.
@@ -372,4 +393,30 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
         body,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_json(response: Response) -> Value {
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_busy_refusal_is_503_with_retry_after_and_names_the_cause() {
+        let response = busy_response(2, Duration::from_millis(300));
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[RETRY_AFTER], "1");
+        let body = body_json(response).await;
+        assert_eq!(body["error"]["kind"], "unavailable");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("all 2 call slots are busy"), "{message}");
+
+        let long = busy_response(64, Duration::from_millis(2500));
+        assert_eq!(long.headers()[RETRY_AFTER], "3");
+    }
 }

@@ -32,11 +32,26 @@ pub(crate) struct WorkerArgs {
     #[arg(long)]
     no_cache: bool,
     /// Calls that may run at once; more wait briefly, then get 503.
-    #[arg(long, default_value_t = trellis_runtime::engine::DEFAULT_MAX_CONCURRENT_CALLS)]
+    #[arg(
+        long,
+        env = "TRELLIS_MAX_CONCURRENT_CALLS",
+        default_value_t = trellis_runtime::engine::DEFAULT_MAX_CONCURRENT_CALLS
+    )]
     max_concurrent_calls: usize,
     /// How long a call waits for a free slot, in milliseconds.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(
+        long,
+        env = "TRELLIS_QUEUE_TIMEOUT_MS",
+        default_value_t = trellis_runtime::registry::DEFAULT_QUEUE_TIMEOUT.as_millis() as u64
+    )]
     queue_timeout_ms: u64,
+    /// Largest request body accepted, in bytes (a larger one gets 413).
+    #[arg(
+        long,
+        env = "TRELLIS_WORKER_MAX_BODY_BYTES",
+        default_value_t = trellis_worker::DEFAULT_MAX_BODY_BYTES
+    )]
+    max_body_bytes: usize,
     /// Do not watch the plugin directory for changes.
     #[arg(long)]
     no_hot_reload: bool,
@@ -58,6 +73,9 @@ pub(crate) async fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
     if args.max_concurrent_calls == 0 {
         anyhow::bail!("--max-concurrent-calls must be at least 1");
     }
+    if args.max_body_bytes == 0 {
+        anyhow::bail!("--max-body-bytes must be at least 1");
+    }
     let token = super::token()?;
     let mut destinations = Vec::new();
     if !export::disabled(args.collector.as_deref()) {
@@ -71,6 +89,7 @@ pub(crate) async fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         cache_dir: (!args.no_cache).then_some(args.cache_dir),
         max_concurrent_calls: args.max_concurrent_calls,
         queue_timeout: Duration::from_millis(args.queue_timeout_ms),
+        max_body_bytes: args.max_body_bytes,
         hot_reload: !args.no_hot_reload,
         exporter: exporter.clone(),
         token: token.clone(),
