@@ -17,12 +17,14 @@ setup:
 	@python3 -c 'import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.http' 2>/dev/null \
 	  || python3 -m pip install --quiet opentelemetry-sdk opentelemetry-exporter-otlp-proto-http
 
-## plugins: build the shipped tool plugins into plugins/dist/.
+## plugins: build the shipped tool plugins into plugins/dist/, and the example
+## scorer into plugins/dist/scorers/ (the worker loads only top-level files).
 plugins: setup
 	cd plugins && $(CARGO) build --release --target $(WASM_TARGET)
-	@mkdir -p plugins/dist
+	@mkdir -p plugins/dist/scorers
 	@for p in $(PLUGINS); do cp $(PLUGIN_OUT)/$$p.wasm plugins/dist/$$p.wasm; done
-	@ls -l plugins/dist/*.wasm
+	@cp $(PLUGIN_OUT)/safety_scorer.wasm plugins/dist/scorers/safety_scorer.wasm
+	@ls -l plugins/dist/*.wasm plugins/dist/scorers/*.wasm
 
 ## build: the `trellis` binary.
 build:

@@ -1,7 +1,8 @@
-//! The one `bindgen!` site for the `trellis:tool/plugin` world, and the host
-//! state a call's `Store` carries: the WASI context (empty unless the manifest
-//! grants directories), the resource limiter, and the notes the plugin writes
-//! onto its span through the `span` import.
+//! The one `bindgen!` site, for the `trellis:tool/plugin` world and (in
+//! [`scorer_world`]) the `trellis:tool/scorer` world, and the host state a
+//! call's `Store` carries: the WASI context (empty unless the manifest grants
+//! directories), the resource limiter, and the notes the plugin writes onto
+//! its span through the `span` import.
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -18,6 +19,18 @@ wasmtime::component::bindgen!({
 });
 
 pub use exports::trellis::tool::tool::{ToolError, ToolSpec};
+
+/// Bindings of the `trellis:tool/scorer` world: a scorer exports `scoring`
+/// and imports nothing but WASI, so its `Store` reuses [`HostState`] (whose
+/// span notes simply stay empty).
+pub mod scorer_world {
+    wasmtime::component::bindgen!({
+        path: "../../wit",
+        world: "scorer",
+    });
+
+    pub use exports::trellis::tool::scoring::Score;
+}
 
 /// Most events a call may add to its span; more are counted, not kept.
 const MAX_EVENTS: usize = 256;

@@ -108,6 +108,24 @@ impl CallOutcome {
     }
 }
 
+/// Refuses bytes that are not a WebAssembly component, with a precise
+/// message for a core module (the usual mistake: the wrong build target).
+pub(crate) fn check_component_header(path: &Path, bytes: &[u8]) -> Result<(), LoadError> {
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        return Err(LoadError::NotWasm {
+            path: path.to_path_buf(),
+        });
+    }
+    // Core modules have version 1 and layer 0; components a different
+    // version with layer 1. Checking up front gives a precise message.
+    if bytes[4..8] == [1, 0, 0, 0] {
+        return Err(LoadError::CoreModule {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
 /// `sha256:<hex>` of some bytes, as the worker API reports digests.
 pub fn digest_of(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
@@ -124,14 +142,7 @@ impl Plugin {
         manifest: Manifest,
     ) -> Result<Plugin, LoadError> {
         let path_buf = path.to_path_buf();
-        if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
-            return Err(LoadError::NotWasm { path: path_buf });
-        }
-        // Core modules have version 1 and layer 0; components a different
-        // version with layer 1. Checking up front gives a precise message.
-        if bytes[4..8] == [1, 0, 0, 0] {
-            return Err(LoadError::CoreModule { path: path_buf });
-        }
+        check_component_header(path, bytes)?;
         let digest = digest_of(bytes);
         let hex_digest = digest.trim_start_matches("sha256:");
         let (component, cache): (Component, CacheUse) =

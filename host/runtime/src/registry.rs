@@ -346,7 +346,7 @@ fn plugin_name(path: &Path) -> String {
 
 /// The `*.wasm` regular files of `dir`, sorted; hidden files (editors' and
 /// installers' temporaries) are skipped.
-fn wasm_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+pub(crate) fn wasm_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;

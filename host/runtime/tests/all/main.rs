@@ -1,0 +1,5 @@
+//! Integration tests of the runtime against real components: one test
+//! binary (links once), one module per subject.
+
+mod scorer;
+mod support;
