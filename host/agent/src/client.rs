@@ -4,6 +4,8 @@
 //! [`ChatClient::trace`] to fetch a stored trace and [`ChatClient::btql`] to
 //! query the stored traces.
 
+mod objects;
+
 use std::fmt::Write;
 use std::time::Duration;
 
@@ -122,12 +124,22 @@ impl ChatClient {
         conversation_id: Option<&str>,
         headers: &HeaderMap,
     ) -> Result<ChatResponse, ClientError> {
-        let url = format!("{}/api/chat", self.base_url);
         let request = ChatRequest {
             message: message.to_string(),
             conversation_id: conversation_id.map(str::to_string),
+            model: None,
         };
-        self.send(self.http.post(&url).headers(headers.clone()).json(&request))
+        self.chat_request(&request, headers).await
+    }
+
+    /// `POST /api/chat` with a whole request (e.g. one naming the model).
+    pub async fn chat_request(
+        &self,
+        request: &ChatRequest,
+        headers: &HeaderMap,
+    ) -> Result<ChatResponse, ClientError> {
+        let url = format!("{}/api/chat", self.base_url);
+        self.send(self.http.post(&url).headers(headers.clone()).json(request))
             .await
     }
 

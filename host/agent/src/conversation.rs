@@ -78,7 +78,7 @@ pub const MODEL_CALL_SPAN: &str = "claude_messages_create";
 /// spans of traced turns go.
 pub struct Agent {
     provider: Arc<dyn ModelProvider>,
-    worker: WorkerClient,
+    worker: Arc<WorkerClient>,
     max_model_calls: u32,
     exporter: Exporter,
 }
@@ -104,7 +104,7 @@ impl Agent {
     ) -> Self {
         Agent {
             provider,
-            worker,
+            worker: Arc::new(worker),
             max_model_calls: max_model_calls.max(1),
             exporter: Exporter::disabled(),
         }
@@ -115,6 +115,22 @@ impl Agent {
     pub fn with_exporter(mut self, exporter: Exporter) -> Self {
         self.exporter = exporter;
         self
+    }
+
+    /// This agent with `provider` answering instead: same worker, limits
+    /// and exporter (for a turn that asks for another model).
+    pub fn with_provider(&self, provider: Arc<dyn ModelProvider>) -> Agent {
+        Agent {
+            provider,
+            worker: self.worker.clone(),
+            max_model_calls: self.max_model_calls,
+            exporter: self.exporter.clone(),
+        }
+    }
+
+    /// The model provider.
+    pub fn provider(&self) -> Arc<dyn ModelProvider> {
+        self.provider.clone()
     }
 
     /// The model provider's name (`offline`, `claude-sonnet-4-5`, ...).

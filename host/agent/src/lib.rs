@@ -22,5 +22,7 @@ pub mod worker_client;
 
 pub use client::{render_response, ChatClient, ClientError};
 pub use conversation::{Agent, TurnError, TurnOutcome};
-pub use provider::{build_provider, ApiKey, ModelChoice, ModelProvider, ProviderError};
+pub use provider::{
+    build_provider, ApiKey, ModelChoice, ModelProvider, ProviderError, ProviderFactory,
+};
 pub use server::{app, serve, AppState, ServerConfig, ServerError};

@@ -2,9 +2,10 @@
 //! Messages request. [`ModelChoice`] is the validated `--model` setting and
 //! [`build_provider`] turns it (plus an API key) into a provider.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
 
@@ -175,6 +176,49 @@ pub fn build_provider(
             }
             Ok(Arc::new(AnthropicClient::new(config)?))
         }
+    }
+}
+
+/// Builds the providers of models chosen per request (`"model"` in a chat
+/// request, used by `trellis eval --task live --model ...`), sharing one API
+/// key and base URL, and keeps each one built so its HTTP connections are
+/// reused.
+#[derive(Clone, Default)]
+pub struct ProviderFactory {
+    api_key: Option<ApiKey>,
+    base_url: Option<String>,
+    built: Arc<Mutex<HashMap<String, Arc<dyn ModelProvider>>>>,
+}
+
+impl ProviderFactory {
+    /// A factory for Anthropic models with `api_key` (none: only `offline`
+    /// can be built) and an optional API root.
+    pub fn new(api_key: Option<ApiKey>, base_url: Option<String>) -> Self {
+        ProviderFactory {
+            api_key,
+            base_url,
+            built: Arc::default(),
+        }
+    }
+
+    /// The provider for `choice`, built on first use.
+    pub fn provider(&self, choice: &ModelChoice) -> Result<Arc<dyn ModelProvider>, ProviderError> {
+        let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(provider) = built.get(choice.name()) {
+            return Ok(provider.clone());
+        }
+        let provider = build_provider(choice, self.api_key.clone(), self.base_url.clone())?;
+        built.insert(choice.name().to_string(), provider.clone());
+        Ok(provider)
+    }
+}
+
+impl fmt::Debug for ProviderFactory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderFactory")
+            .field("api_key", &self.api_key)
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
     }
 }
 

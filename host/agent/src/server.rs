@@ -32,7 +32,7 @@ use crate::conversation::{
     Agent, ConversationStore, StoreLimits, TurnError, TurnOutcome, DEFAULT_CONVERSATION_IDLE,
     DEFAULT_MAX_CONVERSATIONS, DEFAULT_MAX_HISTORY_MESSAGES, DEFAULT_MAX_MODEL_CALLS,
 };
-use crate::provider::ModelProvider;
+use crate::provider::{ModelChoice, ModelChoiceError, ModelProvider, ProviderFactory};
 use crate::worker_client::{WorkerClient, WorkerClientError};
 
 /// Where the tool worker listens unless configured otherwise.
@@ -49,6 +49,9 @@ pub struct ServerConfig {
     pub worker_url: String,
     /// The model that answers (see [`crate::provider::build_provider`]).
     pub provider: Arc<dyn ModelProvider>,
+    /// Builds the models a chat request may ask for instead (`"model"`);
+    /// the default can build only `offline`.
+    pub models: ProviderFactory,
     /// Model calls allowed per turn.
     pub max_model_calls: u32,
     /// Conversations kept in memory; the least recently used goes first.
@@ -80,6 +83,7 @@ impl ServerConfig {
         ServerConfig {
             worker_url: worker_url.into(),
             provider,
+            models: ProviderFactory::default(),
             max_model_calls: DEFAULT_MAX_MODEL_CALLS,
             max_conversations: DEFAULT_MAX_CONVERSATIONS,
             conversation_idle_timeout: DEFAULT_CONVERSATION_IDLE,
@@ -139,6 +143,7 @@ pub struct AppState {
 #[derive(Debug)]
 struct Shared {
     agent: Agent,
+    models: ProviderFactory,
     store: ConversationStore,
     max_message_bytes: usize,
     exporter: Exporter,
@@ -162,6 +167,7 @@ impl AppState {
         Ok(AppState {
             inner: Arc::new(Shared {
                 agent,
+                models: config.models,
                 store,
                 max_message_bytes: config.max_message_bytes,
                 exporter: config.exporter,
@@ -187,6 +193,26 @@ impl AppState {
     pub fn store(&self) -> &ConversationStore {
         &self.inner.store
     }
+
+    /// The agent for a turn that asks for `model` (none: the server's own).
+    fn agent_for(&self, model: Option<&str>) -> Result<Agent, ApiError> {
+        let own = self.agent();
+        let Some(model) = model.map(str::trim).filter(|m| !m.is_empty()) else {
+            return Ok(own.with_provider(own.provider()));
+        };
+        let choice: ModelChoice = model
+            .parse()
+            .map_err(|e: ModelChoiceError| ApiError::bad_request(format!("`model`: {e}")))?;
+        if choice.name() == own.model_name() {
+            return Ok(own.with_provider(own.provider()));
+        }
+        let provider = self.inner.models.provider(&choice).map_err(|e| {
+            ApiError::bad_request(format!(
+                "`model` `{model}` cannot be used by this server: {e}"
+            ))
+        })?;
+        Ok(own.with_provider(provider))
+    }
 }
 
 /// The router: `POST /api/chat`, `GET /healthz`, `GET /metrics`, and the
@@ -208,11 +234,15 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state);
-    // Merged after the layer above: OTLP batches and queries keep their own
-    // body limits.
+    // Merged after the layer above: OTLP batches, queries, datasets and
+    // experiments keep their own body limits.
     let router = match collector {
         Some(collector) => router
             .merge(trellis_trace::btql::routes(collector.store().clone(), btql))
+            .merge(trellis_trace::objects::routes(
+                collector.store().clone(),
+                trellis_trace::ObjectsConfig::default(),
+            ))
             .merge(trellis_trace::routes(collector)),
         None => router,
     };
@@ -294,7 +324,7 @@ async fn chat(
             message.len()
         )));
     }
-    let agent = state.agent();
+    let agent = state.agent_for(request.model.as_deref())?;
     let mut span = extract_trace_context(&headers)
         .start_span(TURN_SPAN, SpanType::Task)
         .with_default_project(state.inner.project.as_str());
@@ -304,7 +334,7 @@ async fn chat(
     if let Some(id) = &existing {
         span.log_metadata_value(json!({ "conversation_id": id }));
     }
-    let result = run_turn(&state, existing, &message, &span).await;
+    let result = run_turn(&state, &agent, existing, &message, &span).await;
     match result {
         Ok((conversation_id, outcome)) => {
             span.log_output(json!(outcome.response));
@@ -336,11 +366,11 @@ async fn chat(
 /// Runs one turn of a new or existing conversation under `span`.
 async fn run_turn(
     state: &AppState,
+    agent: &Agent,
     existing: Option<String>,
     message: &str,
     span: &Span,
 ) -> Result<(String, TurnOutcome), ApiError> {
-    let agent = state.agent();
     let store = state.store();
     let trace = span.context();
     match existing {

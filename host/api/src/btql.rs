@@ -8,6 +8,27 @@ use serde_json::{Map, Value};
 /// The response header that carries the next page's cursor for `jsonl`.
 pub const CURSOR_HEADER: &str = "x-btql-cursor";
 
+/// `text` as a BTQL string literal: single-quoted, quotes doubled. Use it to
+/// put user text into a query; the server binds literals as parameters.
+pub fn string_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// A `LIKE` pattern matching any text that contains `text` literally
+/// (`\`, `%` and `_` escaped), as a string literal.
+pub fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    string_literal(&pattern)
+}
+
 /// The body of `POST /btql`. Other fields Braintrust clients send are
 /// ignored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,4 +61,16 @@ pub struct BtqlResponse {
     /// Notes such as a lowered `LIMIT`; absent when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_becomes_a_quoted_literal_or_a_literal_pattern() {
+        assert_eq!(string_literal("O'Brien"), "'O''Brien'");
+        assert_eq!(contains_pattern("50%_a\\b"), r"'%50\%\_a\\b%'");
+        assert_eq!(contains_pattern("it's"), "'%it''s%'");
+    }
 }

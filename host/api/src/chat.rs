@@ -12,6 +12,11 @@ pub struct ChatRequest {
     /// Continue this conversation; absent starts a new one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
+    /// Answer this turn with another model than the server's own:
+    /// `offline`, `anthropic`, `anthropic:<model>` or a `claude-*` name.
+    /// Anthropic models need the server to have an API key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }
 
 /// `POST /api/chat` response body.

@@ -40,6 +40,10 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, ErrorKind::NotFound, message)
     }
 
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, ErrorKind::Conflict, message)
+    }
+
     pub fn payload_too_large(message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -4,6 +4,8 @@
 //! - [`worker`]: the tool worker (`GET /v1/tools`, `POST /v1/tools/{name}/call`).
 //! - [`chat`]: the conversation server (`POST /api/chat`).
 //! - [`btql`]: trace queries (`POST /btql`).
+//! - [`objects`]: eval datasets and experiments (`/api/datasets`,
+//!   `/api/experiments`).
 //! - [`auth`]: the bearer token of access control ([`BearerToken`]).
 //! - [`ErrorBody`] / [`ErrorResponse`]: the error shape every endpoint uses.
 
@@ -14,6 +16,7 @@ pub mod btql;
 pub mod chat;
 #[cfg(feature = "server")]
 pub mod http;
+pub mod objects;
 pub mod worker;
 
 pub use auth::{BearerToken, TokenError};
@@ -37,6 +40,8 @@ pub enum ErrorKind {
     BadRequest,
     /// The route, tool, conversation or resource does not exist.
     NotFound,
+    /// The resource already exists (e.g. an experiment name in use).
+    Conflict,
     /// The method is not allowed on the route.
     MethodNotAllowed,
     /// The request body is larger than the endpoint accepts.
@@ -64,6 +69,7 @@ impl ErrorKind {
             ErrorKind::Trap => "trap",
             ErrorKind::BadRequest => "bad_request",
             ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::PayloadTooLarge => "payload_too_large",
             ErrorKind::UnsupportedMediaType => "unsupported_media_type",

@@ -124,6 +124,15 @@ pub(crate) fn shorten(text: &str, max: usize) -> String {
     cut
 }
 
+/// An RFC 3339 `created` as `YYYY-MM-DD HH:MM:SS` (UTC).
+pub(crate) fn timestamp(value: Option<&Value>) -> String {
+    let text = cell(value);
+    match text.get(..19) {
+        Some(head) if text.as_bytes().get(10) == Some(&b'T') => head.replacen('T', " ", 1),
+        _ => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,10 +14,13 @@
 //! - [`collector`]: the axum routes `POST /v1/traces` and
 //!   `GET /api/traces/{trace_id}`.
 //! - [`btql`]: the BTQL query language over the store and `POST /btql`.
+//! - [`objects`]: the routes of datasets and experiments
+//!   (`/api/datasets…`, `/api/experiments…`).
 
 pub mod btql;
 pub mod collector;
 pub mod exporter;
+pub mod objects;
 pub mod otlp;
 pub mod propagation;
 pub mod slug;
@@ -27,7 +30,8 @@ pub mod tree;
 
 pub use collector::{routes, Collector, CollectorConfig};
 pub use exporter::{Exporter, ExporterConfig, ExporterError, ExporterStats};
+pub use objects::ObjectsConfig;
 pub use propagation::{extract_trace_context, inject_trace_context, Extracted, ParentSource};
 pub use span::{Span, SpanContext, SpanRecord, SpanType};
-pub use store::{StoreError, TraceStore};
+pub use store::{ObjectType, StoreError, TraceStore};
 pub use tree::{SpanNode, SpanTree};

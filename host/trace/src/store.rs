@@ -14,12 +14,13 @@
 //! write of the same span replaces the earlier one. Spans may arrive in any
 //! order; a child stored before its parent is linked when the tree is read.
 //!
-//! Schema (version 1, tracked in `PRAGMA user_version`):
+//! Schema (version 2, tracked in `PRAGMA user_version`):
 //!
 //! | column | holds |
 //! |---|---|
 //! | `seq` | rowid, arrival order |
-//! | `project`, `root_span_id`, `span_id`, `id` | text |
+//! | `object_type` | `project_logs`, or `experiment` for an experiment's spans |
+//! | `project`, `root_span_id`, `span_id`, `id` | text; an experiment's spans have its name as `project` |
 //! | `parent_span_id` | first of `span_parents`, NULL for a root |
 //! | `name`, `type` | `span_attributes.name` / `.type` |
 //! | `created` | RFC 3339 text (fixed width, sorts in time order) |
@@ -27,9 +28,17 @@
 //! | `is_error` | 1 when `error` is set |
 //! | `input`, `output`, `expected`, `error`, `metadata`, `scores`, `metrics`, `span_attributes`, `tags`, `span_parents`, `events` | JSON text |
 //!
-//! Indexes: unique `(root_span_id, span_id)` (also serves lookups by trace),
-//! `(project, name, created)` for "spans named X, newest first",
-//! `(project, type, name)` for per-tool aggregates, and `(created)`.
+//! Indexes: unique `(object_type, root_span_id, span_id)` (also serves
+//! lookups by trace), `(object_type, project, name, created)` for "spans
+//! named X, newest first", `(object_type, project, type, name)` for
+//! per-tool aggregates, and `(created)`. Every query of project logs names
+//! `object_type`, so an experiment's spans never show up in them and the
+//! indexes keep serving them.
+//!
+//! Datasets (`datasets`, `dataset_rows`) and experiments (`experiments`)
+//! live in the same file: see [`TraceStore::insert_dataset_rows`] and
+//! [`TraceStore::create_experiment`]. Version 1 stores (no `object_type`,
+//! no datasets) are upgraded in place when opened.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -37,13 +46,18 @@ use std::time::Duration;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 use serde_json::Value;
+use trellis_api::objects::{
+    name_problem, DatasetDetail, DatasetRow, DatasetSummary, ExperimentSummary, InsertRowsResponse,
+    NewDatasetRow, NewExperiment, MAX_ROW_ID_CHARS,
+};
 
 use crate::propagation::DEFAULT_PROJECT;
-use crate::span::SpanRecord;
+use crate::span::{new_trace_id, now_unix_secs, rfc3339, SpanRecord};
 use crate::tree::SpanTree;
 
 /// Schema migrations, applied in order; `user_version` counts how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE spans (
     seq             INTEGER PRIMARY KEY,
     project         TEXT NOT NULL,
@@ -73,25 +87,122 @@ CREATE TABLE spans (
 CREATE INDEX spans_project_name_created ON spans (project, name, created);
 CREATE INDEX spans_project_type_name ON spans (project, type, name);
 CREATE INDEX spans_created ON spans (created);
-"#];
+"#,
+    // Version 2: experiments' spans share `spans`, told apart by
+    // `object_type`; a span's key includes it. SQLite cannot change a
+    // table's UNIQUE constraint, so the table is rebuilt (rowids kept).
+    r#"
+CREATE TABLE spans_v2 (
+    seq             INTEGER PRIMARY KEY,
+    object_type     TEXT NOT NULL DEFAULT 'project_logs',
+    project         TEXT NOT NULL,
+    root_span_id    TEXT NOT NULL,
+    span_id         TEXT NOT NULL,
+    id              TEXT NOT NULL,
+    parent_span_id  TEXT,
+    span_parents    TEXT NOT NULL DEFAULT '[]',
+    name            TEXT NOT NULL,
+    type            TEXT,
+    created         TEXT NOT NULL,
+    start_time      REAL,
+    end_time        REAL,
+    is_error        INTEGER NOT NULL DEFAULT 0,
+    input           TEXT,
+    output          TEXT,
+    expected        TEXT,
+    error           TEXT,
+    metadata        TEXT NOT NULL DEFAULT '{}',
+    scores          TEXT NOT NULL DEFAULT '{}',
+    metrics         TEXT NOT NULL DEFAULT '{}',
+    span_attributes TEXT NOT NULL,
+    tags            TEXT NOT NULL DEFAULT '[]',
+    events          TEXT,
+    UNIQUE (object_type, root_span_id, span_id)
+);
+INSERT INTO spans_v2 (seq, object_type, project, root_span_id, span_id, id, parent_span_id,
+    span_parents, name, type, created, start_time, end_time, is_error, input, output, expected,
+    error, metadata, scores, metrics, span_attributes, tags, events)
+SELECT seq, 'project_logs', project, root_span_id, span_id, id, parent_span_id,
+    span_parents, name, type, created, start_time, end_time, is_error, input, output, expected,
+    error, metadata, scores, metrics, span_attributes, tags, events
+FROM spans;
+DROP TABLE spans;
+ALTER TABLE spans_v2 RENAME TO spans;
+CREATE INDEX spans_project_name_created ON spans (object_type, project, name, created);
+CREATE INDEX spans_project_type_name ON spans (object_type, project, type, name);
+CREATE INDEX spans_created ON spans (created);
+
+CREATE TABLE datasets (
+    name        TEXT PRIMARY KEY,
+    description TEXT,
+    created     TEXT NOT NULL,
+    updated     TEXT NOT NULL
+);
+CREATE TABLE dataset_rows (
+    seq      INTEGER PRIMARY KEY,
+    dataset  TEXT NOT NULL,
+    id       TEXT NOT NULL,
+    input    TEXT NOT NULL,
+    expected TEXT NOT NULL DEFAULT 'null',
+    metadata TEXT NOT NULL DEFAULT '{}',
+    tags     TEXT NOT NULL DEFAULT '[]',
+    created  TEXT NOT NULL,
+    UNIQUE (dataset, id)
+);
+CREATE INDEX dataset_rows_created ON dataset_rows (dataset, created);
+CREATE TABLE experiments (
+    name     TEXT PRIMARY KEY,
+    dataset  TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    created  TEXT NOT NULL
+);
+"#,
+];
 
 /// The columns [`TraceStore`] reads back into a [`SpanRecord`], in order.
 pub const SPAN_COLUMNS: &str = "project, root_span_id, span_id, id, span_parents, created, \
      input, output, expected, error, metadata, scores, metrics, span_attributes, tags, events";
 
+/// Writes a span, or replaces the stored span with the same key. A span
+/// is never moved from one experiment to another: that update is skipped
+/// (no row changes) and [`TraceStore::insert_experiment_spans`] reports it.
 const UPSERT: &str = "INSERT INTO spans (project, root_span_id, span_id, id, parent_span_id, \
      span_parents, name, type, created, start_time, end_time, is_error, input, output, expected, \
-     error, metadata, scores, metrics, span_attributes, tags, events) \
+     error, metadata, scores, metrics, span_attributes, tags, events, object_type) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-     ?19, ?20, ?21, ?22) \
-     ON CONFLICT (root_span_id, span_id) DO UPDATE SET project = excluded.project, \
+     ?19, ?20, ?21, ?22, ?23) \
+     ON CONFLICT (object_type, root_span_id, span_id) DO UPDATE SET project = excluded.project, \
      id = excluded.id, parent_span_id = excluded.parent_span_id, \
      span_parents = excluded.span_parents, name = excluded.name, type = excluded.type, \
      created = excluded.created, start_time = excluded.start_time, end_time = excluded.end_time, \
      is_error = excluded.is_error, input = excluded.input, output = excluded.output, \
      expected = excluded.expected, error = excluded.error, metadata = excluded.metadata, \
      scores = excluded.scores, metrics = excluded.metrics, \
-     span_attributes = excluded.span_attributes, tags = excluded.tags, events = excluded.events";
+     span_attributes = excluded.span_attributes, tags = excluded.tags, events = excluded.events \
+     WHERE excluded.object_type = 'project_logs' OR spans.project = excluded.project";
+
+/// Which kind of object a stored span belongs to (the `object_type`
+/// column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectType {
+    /// Spans logged to a project (the collector's): `project_logs('p')`.
+    ProjectLogs,
+    /// An experiment's spans: `experiment('e')`; `project` holds its name.
+    Experiment,
+}
+
+impl ObjectType {
+    /// The value stored in the `object_type` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectType::ProjectLogs => "project_logs",
+            ObjectType::Experiment => "experiment",
+        }
+    }
+}
+
+/// How many names a "not found" error lists.
+pub const KNOWN_NAMES_LISTED: usize = 10;
 
 /// Read connections map this much of the file: queries that visit rows all
 /// over a large store (per-tool aggregates) then read pages without a
@@ -136,6 +247,58 @@ pub enum StoreError {
         trace_id: String,
         span_id: String,
         column: &'static str,
+        source: serde_json::Error,
+    },
+    /// A dataset or experiment name, a row or a span is not acceptable.
+    #[error("{0}")]
+    Invalid(String),
+    /// No dataset has this name.
+    #[error("dataset `{name}` not found{}", listed("datasets", known))]
+    DatasetNotFound {
+        /// The name asked for.
+        name: String,
+        /// Some existing datasets (up to [`KNOWN_NAMES_LISTED`]), by name.
+        known: Vec<String>,
+    },
+    /// No experiment has this name.
+    #[error("experiment `{name}` not found{}", listed("experiments", known))]
+    ExperimentNotFound {
+        /// The name asked for.
+        name: String,
+        /// Some existing experiments (up to [`KNOWN_NAMES_LISTED`]), newest first.
+        known: Vec<String>,
+    },
+    /// An experiment with this name already exists.
+    #[error("experiment `{0}` already exists; choose another name")]
+    ExperimentExists(String),
+    /// A span sent to an experiment is already stored in another one.
+    #[error("span {span_id} of trace {trace_id} already belongs to experiment `{owner}`; spans of an experiment need their own ids")]
+    SpanOfAnotherExperiment {
+        /// The trace id.
+        trace_id: String,
+        /// The span id.
+        span_id: String,
+        /// The experiment that holds it.
+        owner: String,
+    },
+    /// A stored dataset row's JSON column no longer parses.
+    #[error("stored row `{id}` of dataset `{dataset}` has an unreadable `{column}`: {source}")]
+    BadDatasetRow {
+        /// The dataset.
+        dataset: String,
+        /// The row's id.
+        id: String,
+        /// The column.
+        column: &'static str,
+        /// Why it does not parse.
+        source: serde_json::Error,
+    },
+    /// A stored experiment's metadata no longer parses.
+    #[error("stored experiment `{name}` has unreadable metadata: {source}")]
+    BadExperiment {
+        /// The experiment.
+        name: String,
+        /// Why it does not parse.
         source: serde_json::Error,
     },
     /// Any other SQLite failure.
@@ -227,54 +390,30 @@ impl TraceStore {
         })
     }
 
-    /// Stores `spans` in one transaction and returns how many were written.
-    /// Records without a project go to [`DEFAULT_PROJECT`]; a span already
-    /// stored is replaced (see the module doc).
+    /// Stores `spans` in the project logs, in one transaction, and returns
+    /// how many were written. Records without a project go to
+    /// [`DEFAULT_PROJECT`]; a span already stored is replaced (see the
+    /// module doc).
     pub fn insert_spans(&self, spans: &[SpanRecord]) -> Result<usize, StoreError> {
         if spans.is_empty() {
             return Ok(0);
         }
         let mut conn = lock(&self.writer);
         let tx = conn.transaction()?;
-        {
-            let mut stmt = tx.prepare_cached(UPSERT)?;
-            for span in spans {
-                let optional = |v: &Option<Value>| v.as_ref().map(Value::to_string);
-                stmt.execute(params![
-                    span.project.as_deref().unwrap_or(DEFAULT_PROJECT),
-                    span.root_span_id,
-                    span.span_id,
-                    span.id,
-                    span.parent_span_id(),
-                    json_text(&span.span_parents),
-                    span.name(),
-                    span.span_type().map(|t| t.as_str()),
-                    span.created,
-                    span.metrics.start,
-                    span.metrics.end,
-                    span.is_error(),
-                    optional(&span.input),
-                    optional(&span.output),
-                    optional(&span.expected),
-                    optional(&span.error),
-                    json_text(&span.metadata),
-                    json_text(&span.scores),
-                    json_text(&span.metrics),
-                    json_text(&span.span_attributes),
-                    json_text(&span.tags),
-                    (!span.events.is_empty()).then(|| json_text(&span.events)),
-                ])?;
-            }
+        for span in spans {
+            let project = span.project.as_deref().unwrap_or(DEFAULT_PROJECT);
+            upsert_span(&tx, span, ObjectType::ProjectLogs, project)?;
         }
         tx.commit()?;
         Ok(spans.len())
     }
 
-    /// Every span of a trace, ordered by start time.
+    /// Every span of a trace in the project logs, ordered by start time.
     pub fn trace(&self, trace_id: &str) -> Result<Vec<SpanRecord>, StoreError> {
         let reader = self.reader()?;
         let mut stmt = reader.prepare_cached(&format!(
-            "SELECT {SPAN_COLUMNS} FROM spans WHERE root_span_id = ?1 ORDER BY start_time, seq"
+            "SELECT {SPAN_COLUMNS} FROM spans \
+             WHERE object_type = 'project_logs' AND root_span_id = ?1 ORDER BY start_time, seq"
         ))?;
         let rows = stmt.query_map([trace_id], RawRow::read)?;
         let mut spans = Vec::new();
@@ -291,7 +430,7 @@ impl TraceStore {
         Ok((!spans.is_empty()).then(|| SpanTree::build(trace_id, spans)))
     }
 
-    /// How many spans are stored.
+    /// How many spans are stored (project logs and experiments).
     pub fn count(&self) -> Result<u64, StoreError> {
         let reader = self.reader()?;
         let n: i64 = reader.query_row("SELECT count(*) FROM spans", [], |r| r.get(0))?;
@@ -313,6 +452,416 @@ impl TraceStore {
                 report: lines.join("; "),
             })
         }
+    }
+}
+
+/// Datasets and experiments. Names are checked with
+/// [`trellis_api::objects::name_problem`]; a bad name, row or span is
+/// [`StoreError::Invalid`] with a message naming it.
+impl TraceStore {
+    /// Adds `rows` to dataset `name` in one transaction, creating the
+    /// dataset when it does not exist and setting its description when one
+    /// is given. A row whose id is already in the dataset (or earlier in
+    /// `rows`) is a duplicate and leaves the stored row unchanged; a row
+    /// without an id gets a random 32-hex one.
+    pub fn insert_dataset_rows(
+        &self,
+        name: &str,
+        rows: &[NewDatasetRow],
+        description: Option<&str>,
+    ) -> Result<InsertRowsResponse, StoreError> {
+        check_name("dataset", name)?;
+        check_rows(rows)?;
+        let now = rfc3339(now_unix_secs());
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO datasets (name, description, created, updated) VALUES (?1, ?2, ?3, ?3) \
+             ON CONFLICT (name) DO NOTHING",
+            params![name, description, now],
+        )?;
+        let mut inserted = 0u64;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO dataset_rows (dataset, id, input, expected, metadata, tags, created) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (dataset, id) DO NOTHING",
+            )?;
+            for row in rows {
+                let id = row
+                    .id
+                    .clone()
+                    .unwrap_or_else(|| hex::encode(new_trace_id()));
+                inserted += stmt.execute(params![
+                    name,
+                    id,
+                    json_text(&row.input),
+                    json_text(&row.expected),
+                    json_text(&row.metadata),
+                    json_text(&row.tags),
+                    now,
+                ])? as u64;
+            }
+        }
+        if inserted > 0 || description.is_some() {
+            tx.execute(
+                "UPDATE datasets SET updated = ?2, description = coalesce(?3, description) \
+                 WHERE name = ?1",
+                params![name, now, description],
+            )?;
+        }
+        let total: i64 = tx.query_row(
+            "SELECT count(*) FROM dataset_rows WHERE dataset = ?1",
+            [name],
+            |r| r.get(0),
+        )?;
+        tx.commit()?;
+        Ok(InsertRowsResponse {
+            dataset: name.to_owned(),
+            inserted,
+            duplicates: rows.len() as u64 - inserted,
+            rows: total as u64,
+        })
+    }
+
+    /// Every dataset, in name order.
+    pub fn datasets(&self) -> Result<Vec<DatasetSummary>, StoreError> {
+        let reader = self.reader()?;
+        let mut stmt = reader.prepare_cached(&format!("{DATASET_SUMMARY} ORDER BY d.name"))?;
+        let rows = stmt.query_map([], read_dataset_summary)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Dataset `name` with its rows, oldest first;
+    /// [`StoreError::DatasetNotFound`] when there is none.
+    pub fn dataset(&self, name: &str) -> Result<DatasetDetail, StoreError> {
+        let reader = self.reader()?;
+        let summary = reader
+            .prepare_cached(&format!("{DATASET_SUMMARY} WHERE d.name = ?1"))?
+            .query_row([name], read_dataset_summary)
+            .optional()?;
+        let Some(summary) = summary else {
+            return Err(self.dataset_not_found(&reader, name)?);
+        };
+        let mut stmt = reader.prepare_cached(
+            "SELECT id, input, expected, metadata, tags, created FROM dataset_rows \
+             WHERE dataset = ?1 ORDER BY seq",
+        )?;
+        let raw = stmt.query_map([name], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                [
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ],
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut rows = Vec::new();
+        for row in raw {
+            let (id, [input, expected, metadata, tags], created) = row?;
+            let bad = |column: &'static str| {
+                let (dataset, id) = (name.to_owned(), id.clone());
+                move |source| StoreError::BadDatasetRow {
+                    dataset,
+                    id,
+                    column,
+                    source,
+                }
+            };
+            rows.push(DatasetRow {
+                input: serde_json::from_str(&input).map_err(bad("input"))?,
+                expected: serde_json::from_str(&expected).map_err(bad("expected"))?,
+                metadata: serde_json::from_str(&metadata).map_err(bad("metadata"))?,
+                tags: serde_json::from_str(&tags).map_err(bad("tags"))?,
+                id,
+                created,
+            });
+        }
+        Ok(DatasetDetail { summary, rows })
+    }
+
+    /// Deletes dataset `name` and its rows in one transaction; returns how
+    /// many rows it held. [`StoreError::DatasetNotFound`] when there is none.
+    pub fn delete_dataset(&self, name: &str) -> Result<u64, StoreError> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction()?;
+        if tx.execute("DELETE FROM datasets WHERE name = ?1", [name])? == 0 {
+            drop(tx);
+            drop(conn);
+            let reader = self.reader()?;
+            return Err(self.dataset_not_found(&reader, name)?);
+        }
+        let deleted = tx.execute("DELETE FROM dataset_rows WHERE dataset = ?1", [name])?;
+        tx.commit()?;
+        Ok(deleted as u64)
+    }
+
+    /// Creates an experiment. [`StoreError::ExperimentExists`] when the name
+    /// is taken; [`StoreError::Invalid`] for a bad name, metadata that is
+    /// not an object, or a dataset that does not exist.
+    pub fn create_experiment(
+        &self,
+        experiment: &NewExperiment,
+    ) -> Result<ExperimentSummary, StoreError> {
+        check_name("experiment", &experiment.name)?;
+        if !experiment.metadata.is_object() {
+            return Err(StoreError::Invalid(format!(
+                "the experiment's `metadata` must be a JSON object, not {}",
+                json_type(&experiment.metadata)
+            )));
+        }
+        let created = rfc3339(now_unix_secs());
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction()?;
+        if let Some(dataset) = &experiment.dataset {
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM datasets WHERE name = ?1)",
+                [dataset],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                let known = known_names(&tx, "SELECT name FROM datasets ORDER BY name")?;
+                let missing = StoreError::DatasetNotFound {
+                    name: dataset.clone(),
+                    known,
+                };
+                return Err(StoreError::Invalid(format!(
+                    "the experiment's dataset does not exist: {missing}"
+                )));
+            }
+        }
+        let added = tx.execute(
+            "INSERT INTO experiments (name, dataset, metadata, created) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (name) DO NOTHING",
+            params![
+                experiment.name,
+                experiment.dataset,
+                json_text(&experiment.metadata),
+                created
+            ],
+        )?;
+        if added == 0 {
+            return Err(StoreError::ExperimentExists(experiment.name.clone()));
+        }
+        tx.commit()?;
+        Ok(ExperimentSummary {
+            name: experiment.name.clone(),
+            dataset: experiment.dataset.clone(),
+            metadata: experiment.metadata.clone(),
+            created,
+            spans: 0,
+        })
+    }
+
+    /// Every experiment, newest first.
+    pub fn experiments(&self) -> Result<Vec<ExperimentSummary>, StoreError> {
+        let reader = self.reader()?;
+        let mut stmt = reader.prepare_cached(&format!(
+            "{EXPERIMENT_SUMMARY} ORDER BY e.created DESC, e.rowid DESC"
+        ))?;
+        let rows = stmt.query_map([], RawExperiment::read)?;
+        rows.map(|row| row?.into_summary()).collect()
+    }
+
+    /// Experiment `name`; [`StoreError::ExperimentNotFound`] when there is
+    /// none.
+    pub fn experiment(&self, name: &str) -> Result<ExperimentSummary, StoreError> {
+        let reader = self.reader()?;
+        let raw = reader
+            .prepare_cached(&format!("{EXPERIMENT_SUMMARY} WHERE e.name = ?1"))?
+            .query_row([name], RawExperiment::read)
+            .optional()?;
+        match raw {
+            Some(raw) => raw.into_summary(),
+            None => Err(StoreError::ExperimentNotFound {
+                name: name.to_owned(),
+                known: known_names(
+                    &reader,
+                    "SELECT name FROM experiments ORDER BY created DESC",
+                )?,
+            }),
+        }
+    }
+
+    /// Stores `spans` as experiment `name`'s, in one transaction, and
+    /// returns how many were written. Their `project` becomes the
+    /// experiment's name; a span sent again replaces itself.
+    /// [`StoreError::ExperimentNotFound`] when the experiment does not
+    /// exist; [`StoreError::SpanOfAnotherExperiment`] (and nothing written)
+    /// when a span's ids are already another experiment's.
+    pub fn insert_experiment_spans(
+        &self,
+        name: &str,
+        spans: &[SpanRecord],
+    ) -> Result<usize, StoreError> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction()?;
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM experiments WHERE name = ?1)",
+            [name],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            let known = known_names(&tx, "SELECT name FROM experiments ORDER BY created DESC")?;
+            return Err(StoreError::ExperimentNotFound {
+                name: name.to_owned(),
+                known,
+            });
+        }
+        for span in spans {
+            if !upsert_span(&tx, span, ObjectType::Experiment, name)? {
+                let owner: String = tx.query_row(
+                    "SELECT project FROM spans WHERE object_type = 'experiment' \
+                     AND root_span_id = ?1 AND span_id = ?2",
+                    [&span.root_span_id, &span.span_id],
+                    |r| r.get(0),
+                )?;
+                return Err(StoreError::SpanOfAnotherExperiment {
+                    trace_id: span.root_span_id.clone(),
+                    span_id: span.span_id.clone(),
+                    owner,
+                });
+            }
+        }
+        tx.commit()?;
+        Ok(spans.len())
+    }
+
+    /// Whether dataset `name` exists.
+    pub fn dataset_exists(&self, name: &str) -> Result<bool, StoreError> {
+        let reader = self.reader()?;
+        Ok(reader.query_row(
+            "SELECT EXISTS (SELECT 1 FROM datasets WHERE name = ?1)",
+            [name],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Whether experiment `name` exists.
+    pub fn experiment_exists(&self, name: &str) -> Result<bool, StoreError> {
+        let reader = self.reader()?;
+        Ok(reader.query_row(
+            "SELECT EXISTS (SELECT 1 FROM experiments WHERE name = ?1)",
+            [name],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn dataset_not_found(&self, conn: &Connection, name: &str) -> Result<StoreError, StoreError> {
+        Ok(StoreError::DatasetNotFound {
+            name: name.to_owned(),
+            known: known_names(conn, "SELECT name FROM datasets ORDER BY name")?,
+        })
+    }
+}
+
+/// A dataset's summary columns; `d` is `datasets`.
+const DATASET_SUMMARY: &str = "SELECT d.name, d.description, \
+     (SELECT count(*) FROM dataset_rows r WHERE r.dataset = d.name), d.created, d.updated \
+     FROM datasets d";
+
+/// An experiment's summary columns; `e` is `experiments`.
+const EXPERIMENT_SUMMARY: &str = "SELECT e.name, e.dataset, e.metadata, e.created, \
+     (SELECT count(*) FROM spans s WHERE s.object_type = 'experiment' AND s.project = e.name) \
+     FROM experiments e";
+
+fn read_dataset_summary(row: &Row<'_>) -> rusqlite::Result<DatasetSummary> {
+    Ok(DatasetSummary {
+        name: row.get(0)?,
+        description: row.get(1)?,
+        rows: row.get::<_, i64>(2)? as u64,
+        created: row.get(3)?,
+        updated: row.get(4)?,
+    })
+}
+
+/// An [`EXPERIMENT_SUMMARY`] row before its metadata is parsed.
+struct RawExperiment {
+    name: String,
+    dataset: Option<String>,
+    metadata: String,
+    created: String,
+    spans: i64,
+}
+
+impl RawExperiment {
+    fn read(row: &Row<'_>) -> rusqlite::Result<RawExperiment> {
+        Ok(RawExperiment {
+            name: row.get(0)?,
+            dataset: row.get(1)?,
+            metadata: row.get(2)?,
+            created: row.get(3)?,
+            spans: row.get(4)?,
+        })
+    }
+
+    fn into_summary(self) -> Result<ExperimentSummary, StoreError> {
+        let metadata =
+            serde_json::from_str(&self.metadata).map_err(|source| StoreError::BadExperiment {
+                name: self.name.clone(),
+                source,
+            })?;
+        Ok(ExperimentSummary {
+            name: self.name,
+            dataset: self.dataset,
+            metadata,
+            created: self.created,
+            spans: self.spans as u64,
+        })
+    }
+}
+
+/// Up to one more than [`KNOWN_NAMES_LISTED`] names from `sql`, so a
+/// message can say when there are more.
+fn known_names(conn: &Connection, sql: &str) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("{sql} LIMIT {}", KNOWN_NAMES_LISTED + 1))?;
+    let names = stmt.query_map([], |r| r.get(0))?;
+    Ok(names.collect::<Result<_, _>>()?)
+}
+
+fn check_name(what: &str, name: &str) -> Result<(), StoreError> {
+    match name_problem(what, name) {
+        Some(problem) => Err(StoreError::Invalid(problem)),
+        None => Ok(()),
+    }
+}
+
+/// Every row's id and metadata, checked before anything is written.
+fn check_rows(rows: &[NewDatasetRow]) -> Result<(), StoreError> {
+    for (index, row) in rows.iter().enumerate() {
+        let problem = if !row.metadata.is_object() {
+            Some(format!(
+                "`metadata` must be a JSON object, not {}",
+                json_type(&row.metadata)
+            ))
+        } else {
+            match &row.id {
+                Some(id) if id.is_empty() => Some("`id` is empty".to_owned()),
+                Some(id) if id.chars().count() > MAX_ROW_ID_CHARS => Some(format!(
+                    "`id` is {} characters long; the limit is {MAX_ROW_ID_CHARS}",
+                    id.chars().count()
+                )),
+                _ => None,
+            }
+        };
+        if let Some(problem) = problem {
+            return Err(StoreError::Invalid(format!("row {index}: {problem}")));
+        }
+    }
+    Ok(())
+}
+
+/// The JSON type of `value`, for messages.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 
@@ -372,6 +921,15 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         if applied > index as i64 {
             continue;
         }
+        if version > 0 {
+            // Upgrades rewrite tables (version 2 copies every span once):
+            // say why a large store takes a while to open.
+            tracing::info!(
+                path = %path.display(),
+                version = index + 1,
+                "upgrading the trace store schema"
+            );
+        }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (index + 1) as i64)?;
         tx.commit()?;
@@ -397,6 +955,61 @@ fn enable_wal(conn: &Connection) -> rusqlite::Result<String> {
             }
             other => return other,
         }
+    }
+}
+
+/// Writes one span as `object_type` in `project`; returns whether a row
+/// changed (false: the span belongs to another experiment).
+fn upsert_span(
+    tx: &rusqlite::Transaction<'_>,
+    span: &SpanRecord,
+    object_type: ObjectType,
+    project: &str,
+) -> Result<bool, StoreError> {
+    let mut stmt = tx.prepare_cached(UPSERT)?;
+    let optional = |v: &Option<Value>| v.as_ref().map(Value::to_string);
+    let changed = stmt.execute(params![
+        project,
+        span.root_span_id,
+        span.span_id,
+        span.id,
+        span.parent_span_id(),
+        json_text(&span.span_parents),
+        span.name(),
+        span.span_type().map(|t| t.as_str()),
+        span.created,
+        span.metrics.start,
+        span.metrics.end,
+        span.is_error(),
+        optional(&span.input),
+        optional(&span.output),
+        optional(&span.expected),
+        optional(&span.error),
+        json_text(&span.metadata),
+        json_text(&span.scores),
+        json_text(&span.metrics),
+        json_text(&span.span_attributes),
+        json_text(&span.tags),
+        (!span.events.is_empty()).then(|| json_text(&span.events)),
+        object_type.as_str(),
+    ])?;
+    Ok(changed > 0)
+}
+
+/// `: known are a, b` for a "not found" message, or nothing.
+fn listed(what: &str, known: &[String]) -> String {
+    if known.is_empty() {
+        format!(" (there are no {what} yet)")
+    } else {
+        let mut names: Vec<String> = known
+            .iter()
+            .take(KNOWN_NAMES_LISTED)
+            .map(|n| format!("`{n}`"))
+            .collect();
+        if known.len() > KNOWN_NAMES_LISTED {
+            names.push("…".to_owned());
+        }
+        format!("; existing {what}: {}", names.join(", "))
     }
 }
 
@@ -494,7 +1107,8 @@ impl RawRow {
     }
 }
 
-/// Looks up one span by trace and span id (used by tests and tools).
+/// Looks up one span of the project logs by trace and span id (used by
+/// tests and tools).
 pub fn find_span(
     conn: &Connection,
     trace_id: &str,
@@ -502,7 +1116,10 @@ pub fn find_span(
 ) -> Result<Option<SpanRecord>, StoreError> {
     let raw = conn
         .query_row(
-            &format!("SELECT {SPAN_COLUMNS} FROM spans WHERE root_span_id = ?1 AND span_id = ?2"),
+            &format!(
+                "SELECT {SPAN_COLUMNS} FROM spans \
+                 WHERE object_type = 'project_logs' AND root_span_id = ?1 AND span_id = ?2"
+            ),
             [trace_id, span_id],
             RawRow::read,
         )
@@ -697,17 +1314,254 @@ mod tests {
                 .join("\n")
         };
         let recent = plan(
-            "SELECT * FROM spans WHERE project = 'clinic' AND name = 'client_conversation' \
-             ORDER BY created DESC LIMIT 10",
+            "SELECT * FROM spans WHERE object_type = 'project_logs' AND project = 'clinic' \
+             AND name = 'client_conversation' ORDER BY created DESC LIMIT 10",
         );
         assert!(recent.contains("spans_project_name_created"), "{recent}");
         assert!(!recent.contains("TEMP B-TREE"), "{recent}");
-        let by_trace = plan("SELECT * FROM spans WHERE root_span_id = 'x'");
-        assert!(by_trace.contains("INDEX"), "{by_trace}");
+        let by_trace =
+            plan("SELECT * FROM spans WHERE object_type = 'project_logs' AND root_span_id = 'x'");
+        assert!(
+            by_trace.contains("sqlite_autoindex_spans_1 (object_type=? AND root_span_id=?)"),
+            "{by_trace}"
+        );
         let tools = plan(
             "SELECT name, count(*), avg(end_time - start_time) FROM spans \
-             WHERE project = 'clinic' AND type = 'tool' GROUP BY name",
+             WHERE object_type = 'project_logs' AND project = 'clinic' AND type = 'tool' \
+             GROUP BY name",
         );
         assert!(tools.contains("spans_project_type_name"), "{tools}");
+    }
+
+    fn new_row(id: Option<&str>, input: Value) -> NewDatasetRow {
+        NewDatasetRow {
+            id: id.map(str::to_owned),
+            input,
+            expected: Value::Null,
+            metadata: json!({}),
+            tags: vec![],
+        }
+    }
+
+    /// The schema of version 1, as earlier builds created it.
+    const V1_SCHEMA: &str = MIGRATIONS[0];
+
+    #[test]
+    fn a_version_1_store_upgrades_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("traces.db");
+        let spans = conversation();
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(V1_SCHEMA).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            let mut stmt = conn
+                .prepare(
+                    "INSERT INTO spans (project, root_span_id, span_id, id, parent_span_id, \
+                     name, type, created, start_time, end_time, output, span_attributes) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )
+                .unwrap();
+            for span in &spans {
+                stmt.execute(params![
+                    span.project.as_deref().unwrap(),
+                    span.root_span_id,
+                    span.span_id,
+                    span.id,
+                    span.parent_span_id(),
+                    span.name(),
+                    span.span_type().map(|t| t.as_str()),
+                    span.created,
+                    span.metrics.start,
+                    span.metrics.end,
+                    span.output.as_ref().map(Value::to_string),
+                    json_text(&span.span_attributes),
+                ])
+                .unwrap();
+            }
+        }
+        let store = TraceStore::open(&path).unwrap();
+        let reader = store.reader().unwrap();
+        let version: i64 = reader
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        drop(reader);
+        let back = store.trace(&spans[0].root_span_id).unwrap();
+        assert_eq!(back.len(), 4);
+        let tool = back.iter().find(|s| s.name() == "calculate_bmi").unwrap();
+        assert_eq!(tool.output, Some(json!({"bmi": 30.9})));
+        let reader = store.reader().unwrap();
+        let kinds: Vec<String> = reader
+            .prepare("SELECT DISTINCT object_type FROM spans")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(kinds, ["project_logs"]);
+        drop(reader);
+        // The upgraded store takes new spans and datasets like a new one.
+        store.insert_spans(&spans).unwrap();
+        assert_eq!(store.count().unwrap(), 4);
+        store
+            .insert_dataset_rows("d", &[new_row(Some("a"), json!(1))], None)
+            .unwrap();
+        store.integrity_check().unwrap();
+    }
+
+    #[test]
+    fn dataset_rows_dedup_by_id_within_a_dataset() {
+        let (_dir, store) = store();
+        let rows = [
+            new_row(Some("a"), json!({"q": 1})),
+            new_row(Some("b"), json!({"q": 2})),
+            new_row(Some("a"), json!({"q": "again"})),
+            new_row(None, json!({"q": 3})),
+        ];
+        let first = store
+            .insert_dataset_rows("Diabetes Cases", &rows, Some("cases"))
+            .unwrap();
+        assert_eq!((first.inserted, first.duplicates, first.rows), (3, 1, 3));
+        let second = store
+            .insert_dataset_rows("Diabetes Cases", &rows[..2], None)
+            .unwrap();
+        assert_eq!((second.inserted, second.duplicates, second.rows), (0, 2, 3));
+        // The same id in another dataset is another row.
+        let other = store
+            .insert_dataset_rows("other", &rows[..1], None)
+            .unwrap();
+        assert_eq!(other.inserted, 1);
+        let detail = store.dataset("Diabetes Cases").unwrap();
+        assert_eq!(detail.summary.rows, 3);
+        assert_eq!(detail.summary.description.as_deref(), Some("cases"));
+        assert_eq!(
+            detail.rows[0].input,
+            json!({"q": 1}),
+            "the first write wins"
+        );
+        let names: Vec<_> = store
+            .datasets()
+            .unwrap()
+            .into_iter()
+            .map(|d| d.name)
+            .collect();
+        assert_eq!(names, ["Diabetes Cases", "other"]);
+    }
+
+    #[test]
+    fn deleting_a_dataset_deletes_its_rows_only() {
+        let (_dir, store) = store();
+        store
+            .insert_dataset_rows("a", &[new_row(Some("1"), json!(1))], None)
+            .unwrap();
+        store
+            .insert_dataset_rows("b", &[new_row(Some("1"), json!(2))], None)
+            .unwrap();
+        assert_eq!(store.delete_dataset("a").unwrap(), 1);
+        assert!(matches!(
+            store.dataset("a").unwrap_err(),
+            StoreError::DatasetNotFound { .. }
+        ));
+        let err = store.delete_dataset("a").unwrap_err();
+        assert!(err.to_string().contains("existing datasets: `b`"), "{err}");
+        assert_eq!(store.dataset("b").unwrap().rows.len(), 1);
+        let reader = store.reader().unwrap();
+        let left: i64 = reader
+            .query_row("SELECT count(*) FROM dataset_rows", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 1);
+    }
+
+    #[test]
+    fn experiment_spans_stay_out_of_project_logs() {
+        let (_dir, store) = store();
+        let logged = conversation();
+        store.insert_spans(&logged).unwrap();
+        store
+            .create_experiment(&NewExperiment {
+                name: "clinic".to_owned(),
+                dataset: None,
+                metadata: json!({}),
+            })
+            .unwrap();
+        // The same records, ids and all, logged to an experiment named like
+        // the project: a second copy, not a replacement.
+        let mut copied = conversation();
+        for span in &mut copied {
+            span.output = Some(json!("experiment"));
+        }
+        assert_eq!(store.insert_experiment_spans("clinic", &copied).unwrap(), 4);
+        assert_eq!(store.insert_experiment_spans("clinic", &copied).unwrap(), 4);
+        assert_eq!(store.experiment("clinic").unwrap().spans, 4);
+        let trace = store.trace(&copied[0].root_span_id).unwrap();
+        assert_eq!(trace.len(), 0, "other trace ids");
+        let trace = store.trace(&logged[0].root_span_id).unwrap();
+        assert!(trace.iter().all(|s| s.output != Some(json!("experiment"))));
+
+        let same_ids: Vec<SpanRecord> = logged
+            .iter()
+            .cloned()
+            .map(|mut s| {
+                s.output = Some(json!("experiment"));
+                s
+            })
+            .collect();
+        store.insert_experiment_spans("clinic", &same_ids).unwrap();
+        let trace = store.trace(&logged[0].root_span_id).unwrap();
+        assert_eq!(trace.len(), 4);
+        assert!(trace.iter().all(|s| s.output != Some(json!("experiment"))));
+        assert_eq!(store.count().unwrap(), 12);
+
+        // A span of one experiment cannot be moved into another.
+        store
+            .create_experiment(&NewExperiment {
+                name: "other".to_owned(),
+                dataset: None,
+                metadata: json!({}),
+            })
+            .unwrap();
+        let err = store
+            .insert_experiment_spans("other", &same_ids[..1])
+            .unwrap_err();
+        assert!(
+            matches!(&err, StoreError::SpanOfAnotherExperiment { owner, .. } if owner == "clinic"),
+            "{err}"
+        );
+        assert_eq!(store.experiment("other").unwrap().spans, 0);
+    }
+
+    #[test]
+    fn experiments_are_unique_and_need_their_dataset() {
+        let (_dir, store) = store();
+        let new = |name: &str, dataset: Option<&str>| NewExperiment {
+            name: name.to_owned(),
+            dataset: dataset.map(str::to_owned),
+            metadata: json!({}),
+        };
+        store.create_experiment(&new("e1", None)).unwrap();
+        let err = store.create_experiment(&new("e1", None)).unwrap_err();
+        assert!(matches!(err, StoreError::ExperimentExists(_)));
+        assert!(err.to_string().contains("choose another name"));
+        let err = store.create_experiment(&new("e2", Some("d"))).unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+        store
+            .insert_dataset_rows("d", &[new_row(None, json!(1))], None)
+            .unwrap();
+        store.create_experiment(&new("e2", Some("d"))).unwrap();
+        let names: Vec<_> = store
+            .experiments()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, ["e2", "e1"], "newest first");
+        let err = store
+            .insert_experiment_spans("nope", &conversation())
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("experiment `nope` not found"),
+            "{err}"
+        );
     }
 }

@@ -196,6 +196,32 @@ async fn a_failing_model_is_a_502_upstream_error_with_its_reason() {
 }
 
 #[tokio::test]
+async fn a_turn_may_ask_for_another_model_and_bad_choices_are_named() {
+    let worker = FakeWorker::start().await;
+    // The server's own model always fails, so an answer proves the
+    // requested model ran instead.
+    let own = ScriptedModel::new(|_, _| Err(ProviderError::InvalidApiKey));
+    let state = state_with(own, &worker.url);
+    let with_model = |model: &str| {
+        post_json(json!({"message": "BMI for 5'4\" 180 lbs?", "model": model}).to_string())
+    };
+
+    let (status, body) = send(&state, with_model("offline")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["model"], "offline");
+    assert!(body["response"].as_str().unwrap().contains("BMI"), "{body}");
+
+    let (status, body) = send(&state, with_model("claude-sonnet-4-5")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error(&body, "bad_request", "needs an Anthropic API key");
+
+    let (status, body) = send(&state, with_model("gpt-4o")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error(&body, "bad_request", "`model`");
+    assert!(body["error"]["message"].as_str().unwrap().contains("gpt-4o"));
+}
+
+#[tokio::test]
 async fn serve_answers_the_chat_client_over_a_socket() {
     let worker = FakeWorker::start().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

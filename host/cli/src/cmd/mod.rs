@@ -2,6 +2,8 @@
 //! fallbacks) into the validated config of a library crate.
 
 mod ask;
+mod dataset;
+mod eval;
 mod export;
 mod server;
 mod traces;
@@ -39,6 +41,12 @@ enum Command {
     Ask(ask::AskArgs),
     /// Read traces from the conversation server's store.
     Traces(traces::TracesArgs),
+    /// Eval datasets: build them from logged conversations, list, show,
+    /// export and import them.
+    Dataset(dataset::DatasetArgs),
+    /// Score a dataset (replaying its answers or asking the server again),
+    /// store the experiment, compare it with a baseline, gate on scores.
+    Eval(eval::EvalArgs),
 }
 
 pub(crate) fn init_logging(verbose: u8) {
@@ -66,6 +74,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Server(args) => server::run(args).await,
             Command::Ask(args) => ask::run(args).await,
             Command::Traces(args) => traces::run(args).await,
+            Command::Dataset(args) => dataset::run(args).await,
+            Command::Eval(args) => eval::run(args).await,
         }
     })
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use trellis_agent::{build_provider, ApiKey, ModelChoice, ServerConfig};
+use trellis_agent::{build_provider, ApiKey, ModelChoice, ProviderFactory, ServerConfig};
 use trellis_trace::btql::{BtqlConfig, DEFAULT_TIME_LIMIT, MAX_LIMIT};
 use trellis_trace::propagation::DEFAULT_PROJECT;
 use trellis_trace::{Collector, CollectorConfig, ExporterConfig, TraceStore};
@@ -43,6 +43,21 @@ pub(crate) struct ServerArgs {
     /// Messages kept per conversation (oldest whole turns dropped first).
     #[arg(long, default_value_t = trellis_agent::conversation::DEFAULT_MAX_HISTORY_MESSAGES)]
     max_history_messages: usize,
+    /// Largest chat message accepted, in bytes (a larger one gets 413).
+    #[arg(
+        long,
+        env = "TRELLIS_MAX_MESSAGE_BYTES",
+        default_value_t = trellis_agent::server::DEFAULT_MAX_MESSAGE_BYTES
+    )]
+    max_message_bytes: usize,
+    /// Largest OTLP export request the collector accepts on `/v1/traces`, in
+    /// bytes (a larger one gets 413).
+    #[arg(
+        long,
+        env = "TRELLIS_MAX_OTLP_BODY_BYTES",
+        default_value_t = trellis_trace::collector::DEFAULT_MAX_BODY_BYTES
+    )]
+    max_otlp_body_bytes: usize,
     /// The SQLite trace store the collector writes to.
     #[arg(long, env = "TRELLIS_STORE", default_value = DEFAULT_STORE)]
     store: PathBuf,
@@ -80,9 +95,13 @@ pub(crate) async fn run(args: ServerArgs) -> anyhow::Result<ExitCode> {
     let base_url = std::env::var("ANTHROPIC_BASE_URL")
         .ok()
         .filter(|u| !u.trim().is_empty());
-    let provider = build_provider(&choice, api_key, base_url)?;
+    let provider = build_provider(&choice, api_key.clone(), base_url.clone())?;
+    let models = ProviderFactory::new(api_key, base_url);
     if args.project.trim().is_empty() {
         anyhow::bail!("--project must not be empty");
+    }
+    if args.max_message_bytes == 0 || args.max_otlp_body_bytes == 0 {
+        anyhow::bail!("--max-message-bytes and --max-otlp-body-bytes must be at least 1");
     }
     if args.btql_max_rows == 0 || args.btql_timeout_ms == 0 {
         anyhow::bail!("--btql-max-rows and --btql-timeout-ms must be at least 1");
@@ -99,7 +118,7 @@ pub(crate) async fn run(args: ServerArgs) -> anyhow::Result<ExitCode> {
         Arc::new(store),
         CollectorConfig {
             default_project: args.project.clone(),
-            ..CollectorConfig::default()
+            max_body_bytes: args.max_otlp_body_bytes,
         },
     );
     // The server's own spans go straight into its store, unless the OTel
@@ -116,11 +135,13 @@ pub(crate) async fn run(args: ServerArgs) -> anyhow::Result<ExitCode> {
         max_conversations: args.max_conversations,
         conversation_idle_timeout: Duration::from_secs(args.conversation_idle_minutes * 60),
         max_history_messages: args.max_history_messages,
+        max_message_bytes: args.max_message_bytes,
         exporter: exporter.clone(),
         collector: Some(collector),
         btql,
         project: args.project,
         token: token.clone(),
+        models,
         ..ServerConfig::new(args.worker, provider)
     };
     let listener = super::bind(&args.listen, args.allow_remote, token.is_some(), "server").await?;

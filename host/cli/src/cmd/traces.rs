@@ -12,6 +12,7 @@ use clap::{Args, Subcommand};
 use serde_json::{json, Map, Value};
 use trellis_agent::client::DEFAULT_SERVER_URL;
 use trellis_agent::{ChatClient, ClientError};
+use trellis_api::btql::{contains_pattern, string_literal as literal};
 use trellis_trace::propagation::DEFAULT_PROJECT;
 
 use crate::table;
@@ -158,7 +159,7 @@ pub(crate) async fn run(args: TracesArgs) -> anyhow::Result<ExitCode> {
         TracesCommand::Search(args) => {
             let filter = format!(
                 "output.patient_query ILIKE {}",
-                literal(&format!("%{}%", like_escape(&args.text)))
+                contains_pattern(&args.text)
             );
             let query = conversations(&args.target.project, Some(&filter), args.limit);
             list_conversations(&args.target, &query).await
@@ -242,7 +243,7 @@ async fn list_conversations(target: &Target, query: &str) -> anyhow::Result<Exit
             CONVERSATION_COLUMNS
                 .iter()
                 .map(|c| match *c {
-                    "created" => timestamp(row.get(*c)),
+                    "created" => table::timestamp(row.get(*c)),
                     _ => table::cell(row.get(*c)),
                 })
                 .collect()
@@ -320,7 +321,7 @@ async fn low_scores(args: LowScoresArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|row| {
             vec![
-                timestamp(row.get("created")),
+                table::timestamp(row.get("created")),
                 table::cell(row.get("span")),
                 table::cell(row.get("type")),
                 table::cell(row.get("score")),
@@ -398,7 +399,7 @@ fn render_conversation(summary: &Row, calls: &[Row]) -> String {
             &conversation_id
         },
         table::cell(summary.get("trace_id")),
-        timestamp(summary.get("created")),
+        table::timestamp(summary.get("created")),
     ));
     out.push_str(&format!(
         "{} · {} · {} · {} ({} prompt + {} completion) · {} · {} s\n",
@@ -520,33 +521,8 @@ fn project_logs(project: &str, shape: Option<&str>) -> String {
 
 /// `text` as a BTQL string literal: the server binds it as a parameter, so
 /// quoting is all it needs.
-fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
-/// `text` matched literally inside a `LIKE` pattern.
-fn like_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn is_trace_id(id: &str) -> bool {
     id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// An RFC 3339 `created` as `YYYY-MM-DD HH:MM:SS` (UTC).
-fn timestamp(value: Option<&Value>) -> String {
-    let text = table::cell(value);
-    match text.get(..19) {
-        Some(head) if text.as_bytes().get(10) == Some(&b'T') => head.replacen('T', " ", 1),
-        _ => text,
-    }
 }
 
 /// A number with exactly `decimals` decimals, so a column lines up on the
@@ -566,7 +542,6 @@ mod tests {
     #[test]
     fn user_text_is_quoted_for_btql() {
         assert_eq!(literal("it's"), "'it''s'");
-        assert_eq!(like_escape("50%_a\\b"), "50\\%\\_a\\\\b");
         assert_eq!(
             project_logs("o'brien", Some("summary")),
             "project_logs('o''brien', shape => 'summary')"
@@ -593,9 +568,9 @@ mod tests {
     #[test]
     fn timestamps_print_to_the_second() {
         assert_eq!(
-            timestamp(Some(&json!("2025-05-01T12:34:56.789Z"))),
+            table::timestamp(Some(&json!("2025-05-01T12:34:56.789Z"))),
             "2025-05-01 12:34:56"
         );
-        assert_eq!(timestamp(Some(&json!("soon"))), "soon");
+        assert_eq!(table::timestamp(Some(&json!("soon"))), "soon");
     }
 }

@@ -3,8 +3,8 @@
 //! per line for `jsonl` (the cursor then travels in the
 //! [`CURSOR_HEADER`] header). Errors are `{"error": {"kind", "message"}}`:
 //! 400 for a query that does not parse or cannot run (the message is the
-//! parse error, with line and column), 404 for an unknown project or a
-//! `dataset()` / `experiment()` source, 408 when the time limit is hit.
+//! parse error, with line and column), 404 for an unknown project,
+//! dataset or experiment, 408 when the time limit is hit.
 
 use std::sync::Arc;
 

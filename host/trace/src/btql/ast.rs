@@ -59,9 +59,9 @@ pub struct Source {
 pub enum SourceKind {
     /// `project_logs('…')`: the spans logged to a project.
     ProjectLogs,
-    /// `dataset('…')` (not stored yet: answered as not found).
+    /// `dataset('…')`: the rows of a dataset.
     Dataset,
-    /// `experiment('…')` (not stored yet: answered as not found).
+    /// `experiment('…')`: the spans logged to an experiment.
     Experiment,
 }
 

@@ -72,8 +72,10 @@ pub enum BtqlError {
     /// No span was ever logged to the project.
     #[error("project `{0}` not found (no spans were logged to it)")]
     UnknownProject(String),
-    /// `dataset(…)` or `experiment(…)`: not stored by this build.
-    #[error("{kind} `{name}` not found ({kind} sources are not available yet)")]
+    /// `dataset(…)` or `experiment(…)` names one that does not exist.
+    #[error(
+        "{kind} `{name}` not found (no {kind} has this name; list them with GET /api/{kind}s)"
+    )]
     SourceNotFound {
         /// `dataset` or `experiment`.
         kind: &'static str,

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use super::cursor::Cursor;
 use super::error::BtqlError;
 use super::functions::{self, ERROR_PREFIX};
-use super::plan::{Column, Paging, Plan, ValueKind, RECORD_COLUMNS};
+use super::plan::{Column, Paging, Plan, ValueKind};
 
 /// How many SQLite VM steps run between two looks at the clock.
 const PROGRESS_STEPS: i32 = 1000;
@@ -172,8 +172,8 @@ fn assemble(row: &rusqlite::Row<'_>, columns: &[Column]) -> Result<Map<String, V
     let mut at = 0;
     for column in columns {
         match column {
-            Column::Record => {
-                for name in RECORD_COLUMNS {
+            Column::Record(fields) => {
+                for name in *fields {
                     let value = row.get_ref(at)?;
                     let json = match *name {
                         "id" | "span_id" | "root_span_id" | "created" => scalar(value),

@@ -7,7 +7,8 @@
 //!   SQL (`SELECT … FROM project_logs('p') WHERE …`) or pipe
 //!   (`select: … | from: project_logs('p') | filter: …`), detected by the
 //!   first token. Errors are [`ParseError`]s with line and column.
-//! - [`plan()`]: a [`Query`] → one parameterised SQLite `SELECT`.
+//! - [`plan()`]: a [`Query`] → one parameterised SQLite `SELECT` over the
+//!   spans of a project or an experiment, or the rows of a dataset.
 //! - [`execute()`]: plan and run a query on the store's read-only
 //!   connections, with a row cap and a time limit.
 //! - [`routes`]: the axum route `POST /btql`.
@@ -31,7 +32,7 @@ use std::time::Duration;
 pub use api::{
     routes, BtqlRequest, BtqlResponse, ResponseFormat, CURSOR_HEADER, MAX_REQUEST_BYTES,
 };
-pub use ast::Query;
+pub use ast::{Query, SourceKind};
 pub use error::{BtqlError, ParseError};
 pub use execute::{run_plan, QueryOutput};
 pub use functions::MAX_REGEX_BYTES;
@@ -105,13 +106,31 @@ pub fn execute_at(
         },
     )?;
     let reader = store.reader()?;
-    let known: bool = reader.query_row(
-        "SELECT EXISTS (SELECT 1 FROM spans WHERE project = ?1)",
-        [plan.project()],
-        |row| row.get(0),
-    )?;
+    let name = plan.project();
+    let (exists_sql, missing) = match plan.source() {
+        SourceKind::ProjectLogs => (
+            "SELECT EXISTS (SELECT 1 FROM spans WHERE object_type = 'project_logs' \
+             AND project = ?1)",
+            BtqlError::UnknownProject(name.to_owned()),
+        ),
+        kind @ SourceKind::Dataset => (
+            "SELECT EXISTS (SELECT 1 FROM datasets WHERE name = ?1)",
+            BtqlError::SourceNotFound {
+                kind: kind.as_str(),
+                name: name.to_owned(),
+            },
+        ),
+        kind @ SourceKind::Experiment => (
+            "SELECT EXISTS (SELECT 1 FROM experiments WHERE name = ?1)",
+            BtqlError::SourceNotFound {
+                kind: kind.as_str(),
+                name: name.to_owned(),
+            },
+        ),
+    };
+    let known: bool = reader.query_row(exists_sql, [name], |row| row.get(0))?;
     if !known {
-        return Err(BtqlError::UnknownProject(plan.project().to_owned()));
+        return Err(missing);
     }
     run_plan(&reader, &plan, config.time_limit)
 }

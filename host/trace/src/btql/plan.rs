@@ -1,5 +1,7 @@
 //! Translates a [`Query`] into one SQLite `SELECT` over the store's
-//! `spans` table.
+//! `spans` table (`project_logs('p')`, `experiment('e')`: the same fields,
+//! told apart by the bound `object_type`) or its `dataset_rows` table
+//! (`dataset('d')`: `id, input, expected, metadata, tags, created`).
 //!
 //! No text from the query is ever spliced into the SQL: every value —
 //! literals, the project name, JSON paths built from field names, units —
@@ -29,6 +31,7 @@ use super::error::BtqlError;
 use super::functions::compile_regex;
 use super::parser::{check_call, check_percentile, check_trunc_unit, unknown_field, MAX_DEPTH};
 use super::time::parse_timestamp;
+use crate::store::ObjectType;
 
 /// Settings the planner needs: the row limits and the clock.
 #[derive(Debug, Clone)]
@@ -49,6 +52,7 @@ pub struct Plan {
     pub(crate) params: Vec<SqlValue>,
     pub(crate) columns: Vec<Column>,
     pub(crate) project: String,
+    pub(crate) source: SourceKind,
     pub(crate) limit: u64,
     pub(crate) clamped_from: Option<u64>,
     pub(crate) paging: Paging,
@@ -65,9 +69,14 @@ impl Plan {
         &self.params
     }
 
-    /// The project the query reads.
+    /// The name of the project (or dataset, experiment) the query reads.
     pub fn project(&self) -> &str {
         &self.project
+    }
+
+    /// The kind of object the query reads.
+    pub fn source(&self) -> SourceKind {
+        self.source
     }
 
     /// How many rows a page holds (after clamping to the maximum).
@@ -86,8 +95,9 @@ impl Plan {
 pub(crate) enum Column {
     /// One SQL column under `key`.
     Value { key: String, kind: ValueKind },
-    /// The whole record, spread over [`RECORD_COLUMNS`] SQL columns.
-    Record,
+    /// The whole record, spread over these SQL columns
+    /// ([`RECORD_COLUMNS`] or [`DATASET_COLUMNS`]).
+    Record(&'static [&'static str]),
 }
 
 /// How one SQL value becomes JSON.
@@ -117,6 +127,22 @@ pub(crate) const RECORD_COLUMNS: &[&str] = match RECORD_FIELDS.split_last() {
     None => &[],
 };
 
+/// A dataset row's fields, in the order `*` returns them.
+pub(crate) const DATASET_COLUMNS: &[&str] =
+    &["id", "input", "expected", "metadata", "tags", "created"];
+
+/// A dataset row's fields stored as JSON text.
+const DATASET_JSON_COLUMNS: &[&str] = &["input", "expected", "metadata", "tags"];
+
+/// The table a query reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Table {
+    /// `spans`, restricted to one kind of object.
+    Spans(ObjectType),
+    /// `dataset_rows`.
+    DatasetRows,
+}
+
 /// Record fields stored as JSON text, read with `json_extract`.
 const JSON_COLUMNS: &[&str] = &[
     "span_parents",
@@ -144,22 +170,28 @@ pub const SUMMARY_METRICS: &[&str] = &[
 ];
 
 /// Plans `query`. Fails for queries that parse but cannot run (an unknown
-/// field, an ungrouped field in an aggregate query, a bad cursor) and for
-/// `dataset(…)` / `experiment(…)` sources.
+/// field, an ungrouped field in an aggregate query, a bad cursor, a
+/// dataset asked for traces). Whether the source exists is for the
+/// executor to check.
 pub fn plan(query: &Query, options: &PlanOptions) -> Result<Plan, BtqlError> {
-    match query.source.kind {
-        SourceKind::ProjectLogs => {}
-        kind => {
-            return Err(BtqlError::SourceNotFound {
-                kind: kind.as_str(),
-                name: query.source.name.clone(),
-            })
+    let table = match query.source.kind {
+        SourceKind::ProjectLogs => Table::Spans(ObjectType::ProjectLogs),
+        SourceKind::Experiment => Table::Spans(ObjectType::Experiment),
+        SourceKind::Dataset if query.source.shape != Shape::Spans => {
+            return Err(BtqlError::invalid(format!(
+                "dataset `{}` has no traces: shape => '{}' groups spans by trace, and a dataset \
+                 holds rows; leave the shape out (or use 'spans') to read its rows",
+                query.source.name,
+                query.source.shape.as_str()
+            )))
         }
-    }
+        SourceKind::Dataset => Table::DatasetRows,
+    };
     Planner {
         query,
         options,
         params: Vec::new(),
+        table,
     }
     .plan()
 }
@@ -291,6 +323,7 @@ struct Planner<'a> {
     query: &'a Query,
     options: &'a PlanOptions,
     params: Vec<SqlValue>,
+    table: Table,
 }
 
 impl<'a> Planner<'a> {
@@ -349,6 +382,29 @@ impl<'a> Planner<'a> {
         let query = self.query;
         let shape = query.source.shape;
         let project = self.bind_text(&query.source.name);
+        // The condition that picks the source's rows, and the same with `+`
+        // (no index may serve it) for when the `created` index should.
+        let (source, source_unindexed, object_type) = match self.table {
+            Table::Spans(object_type) => {
+                let object_type = self.bind_text(object_type.as_str());
+                (
+                    format!("s.object_type = {object_type} AND s.project = {project}"),
+                    format!("+s.object_type = {object_type} AND +s.project = {project}"),
+                    object_type,
+                )
+            }
+            // Datasets have one index for the default order, and the
+            // `spans` shape only, so the object type is never needed.
+            Table::DatasetRows => (
+                format!("s.dataset = {project}"),
+                format!("s.dataset = {project}"),
+                String::new(),
+            ),
+        };
+        let from = match self.table {
+            Table::Spans(_) => "spans",
+            Table::DatasetRows => "dataset_rows",
+        };
         for expr in query_exprs(query) {
             if expr.depth() > MAX_DEPTH {
                 return Err(BtqlError::invalid(format!(
@@ -406,7 +462,11 @@ impl<'a> Planner<'a> {
                              and measures",
                         ));
                     }
-                    for name in RECORD_COLUMNS {
+                    let record = match self.table {
+                        Table::Spans(_) => RECORD_COLUMNS,
+                        Table::DatasetRows => DATASET_COLUMNS,
+                    };
+                    for name in record {
                         let sql = if *name == "metrics" && shape == Shape::Summary {
                             self.summary_metrics_object("s")
                         } else {
@@ -414,7 +474,7 @@ impl<'a> Planner<'a> {
                         };
                         select_sql.push(format!("{sql} AS c{}", select_sql.len()));
                     }
-                    columns.push(Column::Record);
+                    columns.push(Column::Record(record));
                 }
                 SelectItem::Expr { expr, alias } => {
                     if aggregate {
@@ -440,7 +500,7 @@ impl<'a> Planner<'a> {
         }
 
         // Rows: the source, the shape and the filter.
-        let mut conditions = vec![format!("s.project = {project}")];
+        let mut conditions = vec![source];
         let filter_table = if shape == Shape::Traces { "m" } else { "s" };
         let filter = match &query.filter {
             Some(filter) => {
@@ -458,11 +518,11 @@ impl<'a> Planner<'a> {
             (Shape::Traces, Some(filter)) => {
                 // `+` keeps SQLite from reading the project index for the
                 // outer rows: the matching traces' spans come from the
-                // `(root_span_id, span_id)` index.
-                conditions[0] = format!("+s.project = {project}");
+                // `(object_type, root_span_id, span_id)` index.
+                conditions[0] = format!("s.object_type = {object_type} AND +s.project = {project}");
                 conditions.push(format!(
                     "s.root_span_id IN (SELECT m.root_span_id FROM spans m \
-                     WHERE m.project = {project} AND ({filter}))"
+                     WHERE m.object_type = {object_type} AND m.project = {project} AND ({filter}))"
                 ));
             }
             (Shape::Summary, filter) => {
@@ -489,11 +549,11 @@ impl<'a> Planner<'a> {
             && shape != Shape::Traces
             && !query.filter.as_ref().is_some_and(names_a_span)
         {
-            conditions[0] = format!("+s.project = {project}");
+            conditions[0] = source_unindexed;
         }
 
         let mut sql = format!(
-            "SELECT {} FROM spans s WHERE {}",
+            "SELECT {} FROM {from} s WHERE {}",
             select_sql.join(", "),
             conditions.join(" AND ")
         );
@@ -547,6 +607,7 @@ impl<'a> Planner<'a> {
             params: self.params,
             columns,
             project: query.source.name.clone(),
+            source: query.source.kind,
             limit,
             clamped_from,
             paging,
@@ -753,7 +814,7 @@ impl<'a> Planner<'a> {
             }
             Expr::IsNull { expr, negated } => {
                 // `error IS NULL` reads the hot `is_error` column.
-                if **expr == Expr::field(["error"]) {
+                if matches!(self.table, Table::Spans(_)) && **expr == Expr::field(["error"]) {
                     let t = scope.table;
                     let sql = if *negated {
                         format!("({t}.is_error != 0)")
@@ -1124,6 +1185,9 @@ impl<'a> Planner<'a> {
             ));
         };
         let rest = &path.segments[1..];
+        if self.table == Table::DatasetRows {
+            return dataset_field(root, rest, path, t);
+        }
         let key = |i: usize| match rest.get(i) {
             Some(PathSegment::Key(k)) => Some(k.as_str()),
             _ => None,
@@ -1170,25 +1234,7 @@ impl<'a> Planner<'a> {
                 _ => {}
             }
         }
-        let mut json_path = String::from("$");
-        for segment in rest {
-            match segment {
-                // SQLite reads a quoted path label as a JSON string, escapes
-                // and all, so any key can be addressed.
-                PathSegment::Key(k) => {
-                    json_path.push('.');
-                    json_path.push_str(&serde_json::to_string(k).expect("strings serialize"));
-                }
-                PathSegment::Index(i) if *i < 0 => {
-                    json_path.push_str(&format!("[#{i}]"));
-                }
-                PathSegment::Index(i) => json_path.push_str(&format!("[{i}]")),
-            }
-        }
-        Ok(Compiled::json(JsonField::Path {
-            column: format!("{t}.{root}"),
-            path: (!rest.is_empty()).then_some(json_path),
-        }))
+        Ok(json_field(root, rest, t))
     }
 
     /// A correlated subquery computing one summary metric of the trace
@@ -1197,7 +1243,8 @@ impl<'a> Planner<'a> {
         // `+` keeps SQLite on the `(root_span_id, span_id)` index: the
         // other terms would tempt it into scanning the project's spans.
         let scope = format!(
-            "FROM spans a WHERE a.root_span_id = {t}.root_span_id AND +a.project = {t}.project"
+            "FROM spans a WHERE a.object_type = {t}.object_type \
+             AND a.root_span_id = {t}.root_span_id AND +a.project = {t}.project"
         );
         let of_type = |planner: &mut Self, ty: &str| {
             let ty = planner.bind_text(ty);
@@ -1237,6 +1284,51 @@ impl<'a> Planner<'a> {
             pairs.push(format!("{key}, {value}"));
         }
         format!("json_patch({t}.metrics, json_object({}))", pairs.join(", "))
+    }
+}
+
+/// `root` (a JSON column) at the path `rest` below it.
+fn json_field(root: &str, rest: &[PathSegment], t: &str) -> Compiled {
+    let mut json_path = String::from("$");
+    for segment in rest {
+        match segment {
+            // SQLite reads a quoted path label as a JSON string, escapes
+            // and all, so any key can be addressed.
+            PathSegment::Key(k) => {
+                json_path.push('.');
+                json_path.push_str(&serde_json::to_string(k).expect("strings serialize"));
+            }
+            PathSegment::Index(i) if *i < 0 => {
+                json_path.push_str(&format!("[#{i}]"));
+            }
+            PathSegment::Index(i) => json_path.push_str(&format!("[{i}]")),
+        }
+    }
+    Compiled::json(JsonField::Path {
+        column: format!("{t}.{root}"),
+        path: (!rest.is_empty()).then_some(json_path),
+    })
+}
+
+/// A field of a dataset row: `id` and `created` are columns, the rest JSON.
+fn dataset_field(
+    root: &str,
+    rest: &[PathSegment],
+    path: &FieldPath,
+    t: &str,
+) -> Result<Compiled, BtqlError> {
+    match (root, rest.len()) {
+        ("id", 0) => Ok(Compiled::sql(format!("{t}.id"), Ty::Text)),
+        ("created", 0) => Ok(Compiled::sql(format!("{t}.created"), Ty::Time)),
+        ("id" | "created", _) => Err(BtqlError::invalid(format!(
+            "`{root}` is a single value and has no field `{}`",
+            path_tail(path)
+        ))),
+        _ if DATASET_JSON_COLUMNS.contains(&root) => Ok(json_field(root, rest, t)),
+        _ => Err(BtqlError::invalid(format!(
+            "unknown field `{root}` for a dataset; dataset rows have {}",
+            DATASET_COLUMNS.join(", ")
+        ))),
     }
 }
 

@@ -1,6 +1,7 @@
-//! BTQL over a fixture store: golden queries in both dialects, exact
-//! parse errors, the HTTP route, property tests that nothing but one
-//! read-only SELECT reaches SQLite, and the million-span timing check.
+//! BTQL over a fixture store: golden queries in both dialects, datasets and
+//! experiments, exact parse errors, the HTTP route, property tests that
+//! nothing but one read-only SELECT reaches SQLite, and the million-span
+//! timing check.
 
 #[path = "btql_api.rs"]
 mod api;
@@ -10,6 +11,8 @@ mod errors;
 mod fixture;
 #[path = "btql_golden.rs"]
 mod golden;
+#[path = "btql_objects.rs"]
+mod objects;
 #[path = "btql_props.rs"]
 mod props;
 #[path = "btql_scale.rs"]

@@ -627,14 +627,16 @@ fn dataset_and_experiment_sources_are_not_found_by_name() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "dataset `Diabetes Cases` not found (dataset sources are not available yet)"
+        "dataset `Diabetes Cases` not found (no dataset has this name; list them with GET \
+         /api/datasets)"
     );
     let err = f
         .run("select: * | from: experiment('baseline')")
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "experiment `baseline` not found (experiment sources are not available yet)"
+        "experiment `baseline` not found (no experiment has this name; list them with GET \
+         /api/experiments)"
     );
     let err = f.run("SELECT * FROM project_logs('nope')").unwrap_err();
     assert_eq!(
@@ -693,7 +695,9 @@ fn hot_queries_use_the_store_indexes() {
         ),
     );
     assert!(
-        next_page.contains("spans_project_name_created (project=? AND name=? AND created<?)"),
+        next_page.contains(
+            "spans_project_name_created (object_type=? AND project=? AND name=? AND created<?)"
+        ),
         "{next_page}"
     );
 
@@ -734,7 +738,9 @@ fn hot_queries_use_the_store_indexes() {
         "{summary}"
     );
     assert!(
-        summary.contains("SEARCH a USING INDEX sqlite_autoindex_spans_1 (root_span_id=?)"),
+        summary.contains(
+            "SEARCH a USING INDEX sqlite_autoindex_spans_1 (object_type=? AND root_span_id=?)"
+        ),
         "{summary}"
     );
     assert!(!summary.contains("spans_project_type_name"), "{summary}");

@@ -1,6 +1,7 @@
 //! Hostile input: arbitrary text and arbitrary syntax trees go through the
 //! parser, the planner and SQLite. Nothing may panic, and the only thing
-//! that reaches SQLite is one read-only SELECT over `spans`: an authorizer
+//! that reaches SQLite is one read-only SELECT over `spans` (or
+//! `dataset_rows`, for `dataset('…')`): an authorizer
 //! on the connection refuses (and records) every other action — writes,
 //! PRAGMA, ATTACH, reads of other tables. Injection payloads in every
 //! place a query carries a string leave the store exactly as it was.
@@ -46,7 +47,7 @@ const PAYLOADS: &[&str] = &[
 ];
 
 /// Records every action SQLite is asked to allow that is not reading the
-/// `spans` table in a SELECT, and refuses it.
+/// `spans` or `dataset_rows` table in a SELECT, and refuses it.
 fn guarded_connection(path: &Path) -> (Connection, Arc<Mutex<Vec<String>>>) {
     let conn = TraceStore::open_read_only(path).unwrap();
     let refused = Arc::new(Mutex::new(Vec::new()));
@@ -56,7 +57,7 @@ fn guarded_connection(path: &Path) -> (Connection, Arc<Mutex<Vec<String>>>) {
             Authorization::Allow
         }
         AuthAction::Read {
-            table_name: "spans",
+            table_name: "spans" | "dataset_rows",
             ..
         } => Authorization::Allow,
         other => {
@@ -78,7 +79,12 @@ struct Snapshot {
 fn snapshot(f: &Fixture) -> Snapshot {
     let reader = f.store.reader().unwrap();
     let rows = reader
-        .query_row("SELECT count(*) FROM spans", [], |r| r.get(0))
+        .query_row(
+            "SELECT (SELECT count(*) FROM spans) + (SELECT count(*) FROM dataset_rows) \
+             + (SELECT count(*) FROM datasets) + (SELECT count(*) FROM experiments)",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     let mut stmt = reader
         .prepare("SELECT type || ' ' || name FROM sqlite_master ORDER BY 1")

@@ -20,8 +20,8 @@ fn store_scale() {
         let mut stmt = reader
             .prepare(
                 "SELECT span_id, json_extract(output, '$.patient_query') FROM spans \
-                 WHERE project = 'trellis-demo' AND name = 'client_conversation' \
-                 ORDER BY created DESC LIMIT 10",
+                 WHERE object_type = 'project_logs' AND project = 'trellis-demo' \
+                 AND name = 'client_conversation' ORDER BY created DESC LIMIT 10",
             )
             .unwrap();
         stmt.query_map([], |r| r.get::<_, String>(0))
@@ -40,7 +40,8 @@ fn store_scale() {
             .prepare(
                 "SELECT name, count(*), avg(end_time - start_time), \
                  avg(json_extract(scores, '$.health_risk')) FROM spans \
-                 WHERE project = 'trellis-demo' AND type = 'tool' GROUP BY name",
+                 WHERE object_type = 'project_logs' AND project = 'trellis-demo' \
+                 AND type = 'tool' GROUP BY name",
             )
             .unwrap();
         stmt.query_map([], |r| r.get::<_, String>(0))
