@@ -103,7 +103,10 @@ pub async fn select(
     let (filter, limit) = match selection {
         Selection::Recent { limit } => (None, *limit),
         Selection::Search { term, limit } => (
-            Some(format!("output.patient_query ILIKE {}", contains_pattern(term))),
+            Some(format!(
+                "output.patient_query ILIKE {}",
+                contains_pattern(term)
+            )),
             *limit,
         ),
         Selection::Complex { scan, .. } => (None, *scan),
@@ -199,11 +202,7 @@ mod tests {
 
     #[test]
     fn the_conversation_query_quotes_everything_it_is_given() {
-        let query = conversations_query(
-            "o'brien",
-            Some("output.patient_query ILIKE '%x%'"),
-            5,
-        );
+        let query = conversations_query("o'brien", Some("output.patient_query ILIKE '%x%'"), 5);
         assert_eq!(
             query,
             "SELECT root_span_id, output FROM project_logs('o''brien') WHERE \
@@ -231,7 +230,8 @@ mod tests {
 
     #[test]
     fn a_conversation_without_an_answer_is_not_a_row() {
-        let row = json!({"root_span_id": "x", "output": {"conversation_id": "c", "patient_query": "q"}});
+        let row =
+            json!({"root_span_id": "x", "output": {"conversation_id": "c", "patient_query": "q"}});
         assert_eq!(conversation_from_row(row.as_object().unwrap()), None);
     }
 }

@@ -102,12 +102,14 @@ pub fn check(gates: &[Gate], summaries: &[Summary]) -> Vec<GateResult> {
                     ),
                 ),
                 None => {
-                    let names: Vec<&str> =
-                        summary.scores.iter().map(|s| s.name.as_str()).collect();
+                    let names: Vec<&str> = summary.scores.iter().map(|s| s.name.as_str()).collect();
                     let why = if names.contains(&gate.scorer.as_str()) {
                         "every row skipped it".to_string()
                     } else {
-                        format!("the eval produced no such score (scores: {})", names.join(", "))
+                        format!(
+                            "the eval produced no such score (scores: {})",
+                            names.join(", ")
+                        )
                     };
                     (
                         false,
@@ -139,7 +141,10 @@ mod tests {
     fn gates_parse_fractions_and_percentages_and_reject_the_rest() {
         assert_eq!(
             "length_score=0.8".parse::<Gate>().unwrap(),
-            Gate { scorer: "length_score".into(), min: 0.8 }
+            Gate {
+                scorer: "length_score".into(),
+                min: 0.8
+            }
         );
         assert_eq!("x = 75%".parse::<Gate>().unwrap().min, 0.75);
         for bad in ["length_score", "=0.5", "x=high", "x=1.5", "x=-1%"] {
@@ -186,8 +191,12 @@ mod tests {
         let results = check(&gates, &summaries);
         let passed: Vec<bool> = results.iter().map(|r| r.passed).collect();
         assert_eq!(passed, vec![true, false, false, false]);
-        assert!(results[1].message.contains("len scored 70.00% in exp, below the minimum 71.00%"));
+        assert!(results[1]
+            .message
+            .contains("len scored 70.00% in exp, below the minimum 71.00%"));
         assert!(results[2].message.contains("every row skipped it"));
-        assert!(results[3].message.contains("no such score (scores: len, judge)"));
+        assert!(results[3]
+            .message
+            .contains("no such score (scores: len, judge)"));
     }
 }

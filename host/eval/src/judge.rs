@@ -82,9 +82,9 @@ impl LlmJudge {
                     }
                     match AnthropicClient::new(config) {
                         Ok(client) => Judge::Claude(Arc::new(client)),
-                        Err(error) => Judge::Unavailable(format!(
-                            "llm_judge cannot reach `{model}`: {error}"
-                        )),
+                        Err(error) => {
+                            Judge::Unavailable(format!("llm_judge cannot reach `{model}`: {error}"))
+                        }
                     }
                 }
             },
@@ -124,7 +124,9 @@ impl LlmJudge {
         let body = client.messages_request(request);
         let reply = match client.send(&body).await {
             Ok(response) => join_text(&response.content),
-            Err(error) => return Score::skipped(format!("llm_judge: the model call failed: {error}")),
+            Err(error) => {
+                return Score::skipped(format!("llm_judge: the model call failed: {error}"))
+            }
         };
         match parse_rating(&reply) {
             Some(value) => Score::scored(

@@ -130,15 +130,16 @@ pub async fn run(
         .await
         .map_err(|error| EvalError::experiment_exists_or(&plan.experiment, error))?;
 
-    let mut finished: Vec<(usize, RowResult, Vec<SpanRecord>)> = stream::iter(rows.into_iter().enumerate())
-        .map(|(index, row)| async move {
-            let (result, spans) = run_row(client, suite, plan, row).await;
-            (index, result, spans)
-        })
-        .buffer_unordered(plan.concurrency.max(1))
-        .inspect(|(_, result, _)| on_row(result))
-        .collect()
-        .await;
+    let mut finished: Vec<(usize, RowResult, Vec<SpanRecord>)> =
+        stream::iter(rows.into_iter().enumerate())
+            .map(|(index, row)| async move {
+                let (result, spans) = run_row(client, suite, plan, row).await;
+                (index, result, spans)
+            })
+            .buffer_unordered(plan.concurrency.max(1))
+            .inspect(|(_, result, _)| on_row(result))
+            .collect()
+            .await;
     finished.sort_by_key(|(index, _, _)| *index);
 
     let spans: Vec<SpanRecord> = finished

@@ -50,7 +50,11 @@ impl Suite {
             let mut members: Vec<Member> =
                 builtin_scorers().into_iter().map(Member::Builtin).collect();
             if let Some(set) = &plugins {
-                members.extend(wasm_names.iter().map(|n| Member::Wasm(set.clone(), n.clone())));
+                members.extend(
+                    wasm_names
+                        .iter()
+                        .map(|n| Member::Wasm(set.clone(), n.clone())),
+                );
             }
             return Ok(Suite { members });
         };

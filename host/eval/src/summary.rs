@@ -145,9 +145,7 @@ impl Summary {
             .into_iter()
             .filter_map(|name| lines.remove(&name))
             .map(|mut line| {
-                line.mean = values
-                    .get(&line.name)
-                    .and_then(|v| mean(v.iter().copied()));
+                line.mean = values.get(&line.name).and_then(|v| mean(v.iter().copied()));
                 line.baseline_mean = baseline.and_then(|b| b.mean(&line.name));
                 line.diff = line.mean.zip(line.baseline_mean).map(|(a, b)| a - b);
                 line
@@ -228,7 +226,12 @@ impl Summary {
                 );
             }
             if line.skipped > 0 {
-                let _ = write!(out, "  [{} of {} skipped", line.skipped, line.skipped + line.scored);
+                let _ = write!(
+                    out,
+                    "  [{} of {} skipped",
+                    line.skipped,
+                    line.skipped + line.scored
+                );
                 if let Some(reason) = &line.skip_reason {
                     let _ = write!(out, ": {reason}");
                 }
@@ -236,11 +239,7 @@ impl Summary {
             }
             out.push('\n');
         }
-        let _ = writeln!(
-            out,
-            "\n{} rows, {} errors",
-            self.rows, self.errors
-        );
+        let _ = writeln!(out, "\n{} rows, {} errors", self.rows, self.errors);
         for example in &self.error_examples {
             let _ = writeln!(out, "  {example}");
         }
@@ -278,7 +277,10 @@ pub fn render_side_by_side(summaries: &[Summary]) -> String {
     for name in names {
         let _ = write!(out, "{name:<first$}");
         for (summary, width) in summaries.iter().zip(&columns) {
-            let cell = summary.mean(name).map(percent).unwrap_or_else(|| "-".into());
+            let cell = summary
+                .mean(name)
+                .map(percent)
+                .unwrap_or_else(|| "-".into());
             let _ = write!(out, "  {cell:>width$}");
         }
         out.push('\n');
@@ -373,7 +375,10 @@ mod tests {
         assert_eq!(summary.errors, 1);
 
         let text = summary.render();
-        assert!(text.contains("after (replay task) compared to before:"), "{text}");
+        assert!(
+            text.contains("after (replay task) compared to before:"),
+            "{text}"
+        );
         assert!(text.contains("85.00% (+10.00%) 'len'"), "{text}");
         assert!(text.contains("(1 improvements, 1 regressions)"), "{text}");
         assert!(text.contains("[2 of 2 skipped: no model]"), "{text}");
@@ -392,7 +397,10 @@ mod tests {
         .collect();
         let baseline = Baseline::from_rows("b", &rows);
         assert_eq!(baseline.rows.len(), 1);
-        assert_eq!(baseline.rows["a"], BTreeMap::from([("len".to_string(), 0.5)]));
+        assert_eq!(
+            baseline.rows["a"],
+            BTreeMap::from([("len".to_string(), 0.5)])
+        );
     }
 
     #[test]
@@ -404,12 +412,26 @@ mod tests {
 
     #[test]
     fn experiments_side_by_side_have_a_column_each() {
-        let a = Summary::new(&experiment("x", vec![row("a", &[("len", Some(0.5))])]), None);
-        let mut b = Summary::new(&experiment("y", vec![row("a", &[("len", Some(1.0))])]), None);
+        let a = Summary::new(
+            &experiment("x", vec![row("a", &[("len", Some(0.5))])]),
+            None,
+        );
+        let mut b = Summary::new(
+            &experiment("y", vec![row("a", &[("len", Some(1.0))])]),
+            None,
+        );
         b.model = Some("offline".into());
         let table = render_side_by_side(&[a, b]);
         let lines: Vec<&str> = table.lines().collect();
-        assert!(lines[0].contains('x') && lines[0].contains("offline"), "{table}");
-        assert!(lines[1].starts_with("len") && lines[1].contains("50.00%") && lines[1].contains("100.00%"), "{table}");
+        assert!(
+            lines[0].contains('x') && lines[0].contains("offline"),
+            "{table}"
+        );
+        assert!(
+            lines[1].starts_with("len")
+                && lines[1].contains("50.00%")
+                && lines[1].contains("100.00%"),
+            "{table}"
+        );
     }
 }

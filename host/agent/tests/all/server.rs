@@ -218,7 +218,10 @@ async fn a_turn_may_ask_for_another_model_and_bad_choices_are_named() {
     let (status, body) = send(&state, with_model("gpt-4o")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_error(&body, "bad_request", "`model`");
-    assert!(body["error"]["message"].as_str().unwrap().contains("gpt-4o"));
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("gpt-4o"));
 }
 
 #[tokio::test]
