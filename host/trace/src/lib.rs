@@ -10,6 +10,7 @@
 //! - [`otlp`]: mapping records to and from OTLP spans, protobuf and JSON.
 //! - [`exporter`]: the non-blocking, batching, retrying OTLP/HTTP exporter.
 //! - [`store`]: the SQLite trace store.
+//! - [`synthetic`]: generated conversations for scale tests and benchmarks.
 //! - [`tree`]: nesting a trace's spans and drawing them as text.
 //! - [`collector`]: the axum routes `POST /v1/traces` and
 //!   `GET /api/traces/{trace_id}`.
@@ -26,6 +27,7 @@ pub mod propagation;
 pub mod slug;
 pub mod span;
 pub mod store;
+pub mod synthetic;
 pub mod tree;
 
 pub use collector::{routes, Collector, CollectorConfig};
