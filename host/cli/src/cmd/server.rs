@@ -123,11 +123,16 @@ pub(crate) async fn run(args: ServerArgs) -> anyhow::Result<ExitCode> {
     );
     // The server's own spans go straight into its store, unless the OTel
     // variables send them elsewhere.
-    let mut destinations = vec![match export::chosen_endpoint(None) {
-        Some(url) => export::otlp(&url, SERVICE_NAME, token.as_ref()),
-        None => ExporterConfig::in_process(collector.clone()).with_service_name(SERVICE_NAME),
-    }];
-    destinations.extend(export::braintrust(SERVICE_NAME, &args.project));
+    // `OTEL_TRACES_EXPORTER=none` turns the server's own spans off too (the
+    // collector still stores what others send).
+    let mut destinations = Vec::new();
+    if !export::disabled(None) {
+        destinations.push(match export::chosen_endpoint(None) {
+            Some(url) => export::otlp(&url, SERVICE_NAME, token.as_ref()),
+            None => ExporterConfig::in_process(collector.clone()).with_service_name(SERVICE_NAME),
+        });
+        destinations.extend(export::braintrust(SERVICE_NAME, &args.project));
+    }
     let exporter = export::start(destinations, true)?;
 
     let config = ServerConfig {
