@@ -8,7 +8,7 @@ PLUGINS := calculate_clinical_metrics lookup_medication search_medical_knowledge
 WASM_TARGET := wasm32-wasip2
 PLUGIN_OUT := plugins/target/$(WASM_TARGET)/release
 
-.PHONY: setup plugins build demo test test-rust test-plugins lint fmt clean
+.PHONY: setup plugins build demo test test-rust test-plugins bench bench-smoke lint fmt clean
 
 ## setup: install what a fresh machine lacks (the wasm target, and the
 ## OpenTelemetry Python SDK the tracing tests use as an independent caller).
@@ -35,13 +35,25 @@ demo: plugins build
 	@scripts/demo.sh
 
 ## test: every test — plugin unit tests, host unit tests, end-to-end tests.
-test: plugins test-plugins test-rust
+test: plugins test-plugins test-rust bench-smoke
 
 test-plugins:
 	cd plugins && $(CARGO) test
 
 test-rust:
 	$(CARGO) test --workspace --all-targets
+
+## bench: the benchmarks B1-B8 in a release build: prints one table and
+## writes it to bench/results/latest.md. Takes a while; not part of `make test`.
+bench: plugins
+	$(CARGO) build --release -p trellis-cli -p trellis-bench
+	$(CARGO) run --release --quiet -p trellis-bench
+
+## bench-smoke: every benchmark for about a second on small data (dev build),
+## to check they still run; writes bench/results/smoke.md.
+bench-smoke: plugins
+	$(CARGO) build -p trellis-cli -p trellis-bench
+	$(CARGO) run --quiet -p trellis-bench -- --smoke
 
 ## lint: formatting and clippy, warnings as errors.
 lint:
