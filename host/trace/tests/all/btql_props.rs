@@ -480,6 +480,8 @@ fn arbitrary_syntax_trees_plan_to_one_read_only_select() {
 const POSITIONS: &[(&str, Quote)] = &[
     ("SELECT span_id FROM project_logs({})", Quote::Single),
     ("select: span_id | from: project_logs({}) traces", Quote::Single),
+    ("SELECT id, input FROM dataset({})", Quote::Single),
+    ("SELECT span_id FROM experiment({})", Quote::Single),
     ("SELECT span_id FROM project_logs('trellis-demo') WHERE output.patient_query = {}", Quote::Single),
     ("SELECT span_id FROM project_logs('trellis-demo') WHERE span_attributes.name IN ('x', {})", Quote::Single),
     ("SELECT span_id FROM project_logs('trellis-demo') WHERE output.patient_query LIKE {}", Quote::Single),
@@ -531,6 +533,7 @@ fn injection_through_every_string_position_changes_nothing() {
                     }
                 }
                 Err(BtqlError::UnknownProject(name)) => assert_eq!(name, payload),
+                Err(BtqlError::SourceNotFound { name, .. }) => assert_eq!(name, payload),
                 Err(BtqlError::Invalid(_) | BtqlError::BadCursor(_) | BtqlError::Evaluation(_)) => {
                 }
                 Err(e) => panic!("{text}\n  failed: {e:?}"),
@@ -538,6 +541,12 @@ fn injection_through_every_string_position_changes_nothing() {
         }
     }
     assert!(ran > POSITIONS.len() * PAYLOADS.len() / 2, "only {ran} ran");
+    eprintln!(
+        "injection: {} queries ({} string positions x {} payloads), {ran} ran, store unchanged",
+        POSITIONS.len() * PAYLOADS.len(),
+        POSITIONS.len(),
+        PAYLOADS.len()
+    );
     assert!(!evil.exists());
     assert_eq!(snapshot(&f), before);
 }
