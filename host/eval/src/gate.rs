@@ -167,15 +167,9 @@ mod tests {
             scores: scores
                 .iter()
                 .map(|(name, mean)| ScoreLine {
-                    name: name.to_string(),
                     mean: *mean,
                     scored: 1,
-                    skipped: 0,
-                    skip_reason: None,
-                    baseline_mean: None,
-                    diff: None,
-                    improvements: 0,
-                    regressions: 0,
+                    ..ScoreLine::new(name)
                 })
                 .collect(),
         }

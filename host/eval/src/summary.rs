@@ -81,6 +81,23 @@ pub struct ScoreLine {
     pub regressions: usize,
 }
 
+impl ScoreLine {
+    /// A line for `name` with nothing counted yet.
+    pub fn new(name: &str) -> ScoreLine {
+        ScoreLine {
+            name: name.to_string(),
+            mean: None,
+            scored: 0,
+            skipped: 0,
+            skip_reason: None,
+            baseline_mean: None,
+            diff: None,
+            improvements: 0,
+            regressions: 0,
+        }
+    }
+}
+
 /// The summary of one experiment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
@@ -109,17 +126,7 @@ impl Summary {
             for named in &row.scores {
                 let line = lines.entry(named.name.clone()).or_insert_with(|| {
                     order.push(named.name.clone());
-                    ScoreLine {
-                        name: named.name.clone(),
-                        mean: None,
-                        scored: 0,
-                        skipped: 0,
-                        skip_reason: None,
-                        baseline_mean: None,
-                        diff: None,
-                        improvements: 0,
-                        regressions: 0,
-                    }
+                    ScoreLine::new(&named.name)
                 });
                 match &named.score {
                     Score::Scored { value, .. } => {

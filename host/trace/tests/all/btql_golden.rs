@@ -646,7 +646,7 @@ fn dataset_and_experiment_sources_are_not_found_by_name() {
 }
 
 /// The plan SQLite picks for a query, one detail per line.
-fn query_plan(f: &Fixture, text: &str) -> String {
+pub(super) fn query_plan(f: &Fixture, text: &str) -> String {
     let query: Query = text.parse().unwrap();
     let plan = btql::plan(
         &query,

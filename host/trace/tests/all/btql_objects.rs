@@ -10,6 +10,7 @@ use trellis_api::objects::{NewDatasetRow, NewExperiment};
 use trellis_trace::btql::{self, BtqlError, PlanOptions, Query};
 
 use super::fixture::{fixture, Fixture, NOW, PROJECT};
+use super::golden::query_plan;
 
 const DATASET: &str = "Diabetes Cases";
 
@@ -361,29 +362,7 @@ fn names_that_look_like_sql_are_only_names() {
 #[test]
 fn dataset_and_experiment_queries_use_indexes() {
     let f = objects_fixture();
-    let explain = |text: &str| -> String {
-        let query: Query = text.parse().unwrap();
-        let plan = btql::plan(
-            &query,
-            &PlanOptions {
-                now: NOW,
-                default_limit: 100,
-                max_limit: 100,
-            },
-        )
-        .unwrap();
-        let reader = f.store.reader().unwrap();
-        let mut stmt = reader
-            .prepare(&format!("EXPLAIN QUERY PLAN {}", plan.sql()))
-            .unwrap();
-        stmt.query_map(rusqlite::params_from_iter(plan.params()), |r| {
-            r.get::<_, String>(3)
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect::<Vec<_>>()
-        .join("\n")
-    };
+    let explain = |text: &str| query_plan(&f, text);
     let newest = explain(&format!("SELECT id FROM dataset('{DATASET}') LIMIT 10"));
     assert!(
         newest.contains("dataset_rows_created (dataset=?)"),
