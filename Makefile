@@ -50,10 +50,13 @@ bench: plugins
 	$(CARGO) run --release --quiet -p trellis-bench
 
 ## bench-smoke: every benchmark for about a second on small data (dev build),
-## to check they still run; writes bench/results/smoke.md.
+## to check they still run; writes bench/results/smoke.md. It builds the way
+## `test-rust` does (whole workspace, all targets) and runs the binary
+## directly: `cargo build -p ...` would resolve features differently and
+## rebuild wasmtime from scratch.
 bench-smoke: plugins
-	$(CARGO) build -p trellis-cli -p trellis-bench
-	$(CARGO) run --quiet -p trellis-bench -- --smoke
+	$(CARGO) build --workspace --all-targets
+	$${CARGO_TARGET_DIR:-target}/debug/trellis-bench --smoke
 
 ## lint: formatting and clippy, warnings as errors.
 lint:
