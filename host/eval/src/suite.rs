@@ -18,7 +18,7 @@ enum Member {
     Builtin(Box<dyn Scorer>),
     Judge(LlmJudge),
     /// A WASM scorer: may return several named scores.
-    Wasm(Arc<ScorerSet>, String),
+    Wasm(ScorerPlugin),
 }
 
 /// The scorers an eval runs.
@@ -42,20 +42,11 @@ impl Suite {
         plugins: Option<Arc<ScorerSet>>,
         judge: impl FnOnce() -> LlmJudge,
     ) -> Result<Suite, EvalError> {
-        let wasm_names: Vec<String> = plugins
-            .as_ref()
-            .map(|set| set.scorers().iter().map(|p| p.name().to_string()).collect())
-            .unwrap_or_default();
+        let wasm: &[ScorerPlugin] = plugins.as_deref().map(ScorerSet::scorers).unwrap_or(&[]);
         let Some(names) = names else {
             let mut members: Vec<Member> =
                 builtin_scorers().into_iter().map(Member::Builtin).collect();
-            if let Some(set) = &plugins {
-                members.extend(
-                    wasm_names
-                        .iter()
-                        .map(|n| Member::Wasm(set.clone(), n.clone())),
-                );
-            }
+            members.extend(wasm.iter().cloned().map(Member::Wasm));
             return Ok(Suite { members });
         };
         let mut judge = Some(judge);
@@ -70,12 +61,12 @@ impl Suite {
             } else if name == judge::NAME {
                 let make = judge.take().expect("llm_judge is added once");
                 members.push(Member::Judge(make()));
-            } else if let (Some(set), true) = (&plugins, wasm_names.iter().any(|n| n == name)) {
-                members.push(Member::Wasm(set.clone(), name.to_string()));
+            } else if let Some(plugin) = wasm.iter().find(|p| p.name() == name) {
+                members.push(Member::Wasm(plugin.clone()));
             } else {
                 let mut known: Vec<&str> = BUILTIN_NAMES.to_vec();
                 known.push(judge::NAME);
-                known.extend(wasm_names.iter().map(String::as_str));
+                known.extend(wasm.iter().map(ScorerPlugin::name));
                 return Err(EvalError::UnknownScorer {
                     name: name.to_string(),
                     known: known.join(", "),
@@ -95,7 +86,7 @@ impl Suite {
             .map(|m| match m {
                 Member::Builtin(s) => s.name().to_string(),
                 Member::Judge(_) => judge::NAME.to_string(),
-                Member::Wasm(_, name) => name.clone(),
+                Member::Wasm(plugin) => plugin.name().to_string(),
             })
             .collect()
     }
@@ -111,13 +102,7 @@ impl Suite {
                     name: judge::NAME.to_string(),
                     score: judge.score(case).await,
                 }),
-                Member::Wasm(set, name) => match set.get(name) {
-                    Some(plugin) => scores.extend(score_with_plugin(plugin, case).await),
-                    None => scores.push(NamedScore {
-                        name: name.clone(),
-                        score: Score::skipped(format!("scorer `{name}` is no longer loaded")),
-                    }),
-                },
+                Member::Wasm(plugin) => scores.extend(score_with_plugin(plugin, case).await),
             }
         }
         scores
