@@ -211,6 +211,10 @@ const MMAP_BYTES: i64 = 1 << 30;
 /// Page cache per connection, in KiB (SQLite's negative `cache_size`).
 const CACHE_KIB: i64 = 32 * 1024;
 
+/// WAL pages written between automatic checkpoints (SQLite's default is
+/// 1,000).
+const WAL_AUTOCHECKPOINT_PAGES: i64 = 10_000;
+
 /// How many idle read-only connections to keep.
 const MAX_IDLE_READERS: usize = 4;
 /// How long a connection waits for a lock held by another before failing.
@@ -338,6 +342,14 @@ impl TraceStore {
         // With WAL, NORMAL loses at most the last transactions on power loss,
         // never consistency, and saves an fsync per commit.
         conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        // A checkpoint copies the WAL back into the database file and
+        // syncs it, on the committing thread. SQLite's default (every 1,000
+        // pages) checkpoints several times a second under ingest, rewriting
+        // the same hot index pages each time; every 10,000 pages (a WAL of
+        // up to ~40 MiB) ingests 35-45 % more spans per second (B5 in
+        // `make bench`).
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)
             .map_err(open_err)?;
         migrate(&mut conn, &path)?;
         Ok(TraceStore {
