@@ -91,7 +91,8 @@ macro_rules! export_tool {
                     for event in &reply.events {
                         span::event(event);
                     }
-                    span::log_output(&reply.output);
+                    // The host records the returned output on the span;
+                    // logging it as well would copy and parse it twice.
                     Ok(reply.output)
                 }
             }
