@@ -337,21 +337,38 @@ mod tests {
         assert!(!succeeded(b""));
     }
 
-    #[tokio::test]
-    async fn the_generator_drives_the_bare_server() {
+    /// Starts the bare server in this runtime; returns a call URL on it.
+    async fn bare_server() -> String {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, bare_app()).await });
-        let report = generate(LoadArgs {
-            url: format!("http://{addr}/v1/tools/x/call"),
-            body: r#"{"input": {"a": 1}}"#.into(),
-            concurrency: 2,
-            warmup_ms: 20,
-            duration_ms: 200,
+        format!("http://{addr}/v1/tools/x/call")
+    }
+
+    /// Load of `body` on `url` for `duration_ms` after `warmup_ms`.
+    fn load(
+        url: String,
+        body: &str,
+        concurrency: usize,
+        warmup_ms: u64,
+        duration_ms: u64,
+    ) -> LoadArgs {
+        LoadArgs {
+            url,
+            body: body.into(),
+            concurrency,
+            warmup_ms,
+            duration_ms,
             stop_on_stdin: false,
-        })
-        .await
-        .unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn the_generator_drives_the_bare_server() {
+        let url = bare_server().await;
+        let report = generate(load(url, r#"{"input": {"a": 1}}"#, 2, 20, 200))
+            .await
+            .unwrap();
         assert!(report.ok > 0, "{report:?}");
         assert_eq!(report.failed, 0);
         assert!(report.p99_us >= report.p50_us);
@@ -359,20 +376,11 @@ mod tests {
 
     #[tokio::test]
     async fn failures_are_counted() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, bare_app()).await });
+        let url = bare_server().await;
         // Not a call request: the server answers 4xx, every call fails.
-        let report = generate(LoadArgs {
-            url: format!("http://{addr}/v1/tools/x/call"),
-            body: r#"{"nope": 1}"#.into(),
-            concurrency: 1,
-            warmup_ms: 0,
-            duration_ms: 100,
-            stop_on_stdin: false,
-        })
-        .await
-        .unwrap();
+        let report = generate(load(url, r#"{"nope": 1}"#, 1, 0, 100))
+            .await
+            .unwrap();
         assert_eq!(report.ok, 0);
         assert!(report.failed > 0);
     }

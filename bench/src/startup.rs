@@ -14,8 +14,8 @@ use crate::Settings;
 
 /// B4's target with the cache, in milliseconds.
 const TARGET_MS: f64 = 150.0;
-/// Plugins the shipped directory holds.
-const SHIPPED_PLUGINS: u64 = 3;
+/// Plugins the shipped directory holds: one per tool B1 calls.
+const SHIPPED_PLUGINS: usize = crate::call::TOOLS.len();
 
 /// Starts a worker, checks it serves every shipped plugin, and returns how
 /// long it took to be ready.
@@ -37,7 +37,7 @@ fn start_once(settings: &Settings, cache: Option<&std::path::Path>) -> anyhow::R
     }
     let worker = Server::start(&settings.programs.trellis, &args, &[])?;
     let health: Value = reqwest::blocking::get(format!("{}/healthz", worker.url))?.json()?;
-    if health["plugins"].as_u64() != Some(SHIPPED_PLUGINS) {
+    if health["plugins"].as_u64() != Some(SHIPPED_PLUGINS as u64) {
         bail!(
             "the worker is ready but serves {} plugins, not {SHIPPED_PLUGINS}: {health}\n{}",
             health["plugins"],

@@ -74,13 +74,6 @@ const BENCHMARKS: [Benchmark; 8] = [
     ("B8", crate::memory::run),
 ];
 
-/// The shipped plugins the benchmarks call.
-const SHIPPED: [&str; 3] = [
-    "calculate_clinical_metrics",
-    "lookup_medication",
-    "search_medical_knowledge",
-];
-
 /// The repository root (this crate lives in `bench/`).
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -120,7 +113,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let benchmarks = selected(&cli.only)?;
     let plugins = cli.plugins.unwrap_or_else(|| repo().join("plugins/dist"));
-    for name in SHIPPED {
+    for (name, _, _) in crate::call::TOOLS {
         let path = plugins.join(format!("{name}.wasm"));
         if !path.is_file() {
             bail!("{} is missing: run `make plugins` first", path.display());
