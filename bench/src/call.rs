@@ -49,6 +49,12 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
         bail!("plugin {} did not load: {reason}", path.display());
     }
     let snapshot = registry.snapshot();
+    // A call is a future (the worker polls it on its async runtime); here
+    // one thread polls it to completion, as a worker task would.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start an async runtime")?;
     let (rounds, budget) = if settings.smoke {
         (
             2,
@@ -79,8 +85,8 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
             )
         })?;
         // Both sides must compute the same answer, or the ratio means nothing.
-        let sandboxed = plugin
-            .call(tool, input)
+        let sandboxed = runtime
+            .block_on(plugin.call(tool, input))
             .result
             .map_err(|e| anyhow::anyhow!("the sandboxed `{tool}` call failed: {e}"))?;
         let direct: Value = native(input)
@@ -97,7 +103,7 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
         );
         for _ in 0..rounds {
             let wasm = time_each(budget, || {
-                let outcome = plugin.call(tool, black_box(input));
+                let outcome = runtime.block_on(plugin.call(tool, black_box(input)));
                 assert!(
                     outcome.result.is_ok(),
                     "`{tool}` failed: {:?}",

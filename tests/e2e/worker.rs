@@ -380,6 +380,61 @@ fn hostile_plugins_are_contained_while_good_calls_succeed() {
 }
 
 #[test]
+fn spinning_plugins_do_not_hold_up_other_tools() {
+    // Calls run on the worker's async threads and yield every epoch tick:
+    // more spinning calls than the worker has threads must still leave
+    // room for a good call, which answers while they are all still
+    // spinning toward their (long) time limit.
+    let dir = dist_copy();
+    install(&fixture("hostile"), dir.path(), "hostile.wasm");
+    std::fs::write(dir.path().join("hostile.toml"), "timeout_ms = 10000\n").unwrap();
+    let worker = start_worker(dir.path());
+    let spinning: Vec<_> = (0..6)
+        .map(|_| {
+            let url = worker.url.clone();
+            thread::spawn(move || {
+                let body: Value = http()
+                    .post(format!("{url}/v1/tools/spin/call"))
+                    .json(&json!({ "input": {} }))
+                    .send()
+                    .unwrap()
+                    .json()
+                    .unwrap();
+                body
+            })
+        })
+        .collect();
+    let busy = wait_for(Duration::from_secs(5), &mut || {
+        let metrics = http()
+            .get(format!("{}/metrics", worker.url))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        metrics
+            .lines()
+            .any(|l| l.starts_with("trellis_worker_calls_in_flight 6"))
+            .then_some(())
+    });
+    assert!(busy.is_some(), "the spinning calls never all started");
+
+    let (_, body) = call(
+        &worker,
+        "calculate_clinical_metrics",
+        json!({"height_inches": 64, "weight_lb": 180}),
+    );
+    assert_eq!(body["output"]["bmi"], 30.9, "{body}");
+    assert!(
+        spinning.iter().all(|h| !h.is_finished()),
+        "the good call waited for the spinning ones to time out"
+    );
+    for handle in spinning {
+        let body = handle.join().unwrap();
+        assert_eq!(body["error"]["kind"], "timeout", "{body}");
+    }
+}
+
+#[test]
 fn a_manifest_grants_a_read_only_directory_and_its_absence_denies() {
     let dir = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();

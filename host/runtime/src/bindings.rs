@@ -16,6 +16,10 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 wasmtime::component::bindgen!({
     path: "../../wit",
     world: "plugin",
+    // Calls run as futures on the worker's async runtime (a plugin yields
+    // back to it every epoch tick); the `span` imports are plain host
+    // functions and stay synchronous.
+    exports: { default: async },
 });
 
 pub use exports::trellis::tool::tool::{ToolError, ToolSpec};

@@ -100,6 +100,8 @@ impl PluginEngine {
             .total_core_instances(slots * 8)
             .total_memories(slots * 2)
             .total_tables(slots * 4)
+            // Each call runs on a fiber stack of its own (calls are async).
+            .total_stacks(slots)
             .max_memory_size(MAX_MEMORY_MIB as usize * 1024 * 1024);
         if PoolingAllocationConfig::is_pagemap_scan_available() {
             // Reset a finished instance's memory by rewriting only the pages

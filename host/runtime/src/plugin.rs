@@ -10,7 +10,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use trellis_api::worker::Receipt;
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Store, Trap};
+use wasmtime::{Store, Trap, UpdateDeadline};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 use crate::bindings::{HostState, PluginPre, SpanNotes, ToolError, ToolSpec};
@@ -180,7 +180,12 @@ impl Plugin {
         Ok(plugin)
     }
 
-    fn new_store(&self) -> Result<Store<HostState>, String> {
+    /// A fresh store for one call that started at `started`. The call
+    /// runs as a future on the caller's async runtime: at every epoch tick
+    /// it yields, so a long call shares the thread with other requests, and
+    /// once the manifest's time limit has passed it traps with
+    /// `Trap::Interrupt`.
+    fn new_store(&self, started: Instant) -> Result<Store<HostState>, String> {
         let limits = self.manifest.limits;
         let wasi = self.wasi_ctx()?;
         let mut store = Store::new(
@@ -188,8 +193,15 @@ impl Plugin {
             HostState::new(wasi, limits.memory_bytes, limits.max_output_bytes),
         );
         store.limiter(|state| &mut state.limiter);
-        store.set_epoch_deadline(PluginEngine::ticks_for(limits.timeout));
-        store.epoch_deadline_trap();
+        let deadline = started + limits.timeout;
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            Ok(if Instant::now() >= deadline {
+                UpdateDeadline::Interrupt
+            } else {
+                UpdateDeadline::Yield(1)
+            })
+        });
         Ok(store)
     }
 
@@ -215,20 +227,23 @@ impl Plugin {
         Ok(builder.build())
     }
 
+    /// Asks the plugin for its tools, under the same limits as a call.
+    /// Blocks until it answers: loading runs on a thread of its own (the
+    /// reload thread, or `spawn_blocking`), never on an async task.
     fn list_tools(&self) -> Result<Vec<ToolSpec>, LoadError> {
         let failed = |reason: String| LoadError::ListTools {
             path: self.path.clone(),
             reason,
         };
-        let mut store = self.new_store().map_err(failed)?;
-        let instance = self
-            .pre
-            .instantiate(&mut store)
-            .map_err(|e| failed(describe_failure(e, &store, self.manifest.limits).to_string()))?;
-        instance
-            .trellis_tool_tool()
-            .call_list_tools(&mut store)
-            .map_err(|e| failed(describe_failure(e, &store, self.manifest.limits).to_string()))
+        let mut store = self.new_store(Instant::now()).map_err(failed)?;
+        let listed = wasmtime_wasi::runtime::in_tokio(async {
+            let instance = self.pre.instantiate_async(&mut store).await?;
+            instance
+                .trellis_tool_tool()
+                .call_list_tools(&mut store)
+                .await
+        });
+        listed.map_err(|e| failed(describe_failure(e, &store, self.manifest.limits).to_string()))
     }
 
     fn check_specs(&self, specs: Vec<ToolSpec>) -> Result<Vec<ToolDef>, LoadError> {
@@ -293,20 +308,25 @@ impl Plugin {
     }
 
     /// Runs tool `name` on `input` (JSON text already validated against the
-    /// tool's schema) in a fresh sandboxed instance. Blocks the thread for up
-    /// to the plugin's time limit: call it from a blocking-capable thread.
-    pub fn call(&self, name: &str, input: &str) -> CallOutcome {
+    /// tool's schema) in a fresh sandboxed instance. The future runs the
+    /// plugin on the thread that polls it, yielding every epoch tick, and
+    /// resolves within about one tick of the plugin's time limit.
+    pub async fn call(&self, name: &str, input: &str) -> CallOutcome {
         let started = Instant::now();
         let limits = self.manifest.limits;
-        let mut store = match self.new_store() {
+        let mut store = match self.new_store(started) {
             Ok(store) => store,
             Err(reason) => return CallOutcome::refused(CallError::Failed(reason)),
         };
-        let raw = self.pre.instantiate(&mut store).and_then(|instance| {
-            instance
-                .trellis_tool_tool()
-                .call_call_tool(&mut store, name, input)
-        });
+        let raw = match self.pre.instantiate_async(&mut store).await {
+            Ok(instance) => {
+                instance
+                    .trellis_tool_tool()
+                    .call_call_tool(&mut store, name, input)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         let result = match raw {
             Ok(Ok(output)) => parse_output(&output, limits),
             Ok(Err(ToolError::InvalidInput(message))) => Err(CallError::InvalidInput(message)),

@@ -123,7 +123,7 @@ impl Registry {
     pub fn new(config: RegistryConfig) -> Result<Registry, LoadError> {
         let engine = PluginEngine::new(&config.engine).map_err(LoadError::Engine)?;
         let mut linker = Linker::new(engine.engine());
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(|e| LoadError::Engine(format!("{e:#}")))?;
         PluginBindings::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
             .map_err(|e| LoadError::Engine(format!("{e:#}")))?;
@@ -300,7 +300,8 @@ impl Registry {
 
     /// Calls `tool` with `input`: validates the input against the tool's
     /// schema, waits (up to the queue timeout) for a free slot, and runs the
-    /// call on a blocking thread in a fresh instance.
+    /// call in a fresh instance on this task (it yields every epoch tick, so
+    /// a slow plugin does not hold up the runtime's other tasks).
     pub async fn call(&self, tool: &str, input: &Value) -> CallOutcome {
         let snapshot = self.snapshot();
         let Some((plugin, index)) = snapshot.tool(tool) else {
@@ -324,17 +325,9 @@ impl Registry {
                 })
             }
         };
-        let plugin = plugin.clone();
-        let name = def.name.clone();
-        let input = input.to_string();
-        let joined = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            plugin.call(&name, &input)
-        })
-        .await;
-        joined.unwrap_or_else(|e| {
-            CallOutcome::refused(CallError::Trap(format!("the host's call task failed: {e}")))
-        })
+        let outcome = plugin.call(&def.name, &input.to_string()).await;
+        drop(permit);
+        outcome
     }
 }
 

@@ -41,9 +41,15 @@ impl Watcher {
                 }
             })?;
         watcher.watch(registry.dir(), RecursiveMode::NonRecursive)?;
+        // Loading asks each plugin for its tools through the async runtime
+        // the worker already runs, when there is one.
+        let runtime = tokio::runtime::Handle::try_current().ok();
         std::thread::Builder::new()
             .name("trellis-reload".into())
-            .spawn(move || reload_loop(&registry, &rx, debounce))
+            .spawn(move || {
+                let _entered = runtime.as_ref().map(|r| r.enter());
+                reload_loop(&registry, &rx, debounce)
+            })
             .map_err(|e| notify::Error::generic(&e.to_string()))?;
         Ok(Watcher { _watcher: watcher })
     }
