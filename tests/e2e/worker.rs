@@ -308,6 +308,10 @@ fn a_corrupt_plugin_is_rejected_and_the_old_version_keeps_serving() {
 fn hostile_plugins_are_contained_while_good_calls_succeed() {
     let dir = dist_copy();
     install(&fixture("hostile"), dir.path(), "hostile.wasm");
+    // `shout` writes 40 MB to stdout and stderr: ~70 ms in a release build,
+    // but around a second in this debug build, and more while other tests
+    // run; the default 2 s limit would make its check flaky.
+    std::fs::write(dir.path().join("hostile.toml"), "timeout_ms = 6000\n").unwrap();
     let worker = start_worker(dir.path());
     let url = worker.url.clone();
 

@@ -81,6 +81,8 @@ pub struct PluginEngine {
     /// compiled code changes (wasmtime version, target, tunables).
     engine_key: String,
     ticker_stop: Arc<AtomicBool>,
+    /// Threads Cranelift compiles on (see [`compile_threads`]).
+    compile_pool: Arc<rayon::ThreadPool>,
 }
 
 impl PluginEngine {
@@ -129,6 +131,13 @@ impl PluginEngine {
 
         let ticker_stop = Arc::new(AtomicBool::new(false));
         spawn_ticker(engine.clone(), ticker_stop.clone());
+        let compile_pool = Arc::new(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(compile_threads())
+                .thread_name(|i| format!("trellis-compile-{i}"))
+                .build()
+                .map_err(|e| format!("cannot start the compile threads: {e}"))?,
+        );
 
         if let Some(dir) = &config.cache_dir {
             if let Err(e) = std::fs::create_dir_all(dir) {
@@ -138,6 +147,7 @@ impl PluginEngine {
                     cache_dir: None,
                     engine_key,
                     ticker_stop,
+                    compile_pool,
                 });
             }
         }
@@ -146,6 +156,7 @@ impl PluginEngine {
             cache_dir: config.cache_dir.clone(),
             engine_key,
             ticker_stop,
+            compile_pool,
         })
     }
 
@@ -162,7 +173,9 @@ impl PluginEngine {
     /// `digest` is the hex SHA-256 of `bytes`.
     pub fn compile(&self, bytes: &[u8], digest: &str) -> Result<(Component, CacheUse), String> {
         let Some(dir) = &self.cache_dir else {
-            return Component::new(&self.engine, bytes)
+            return self
+                .compile_pool
+                .install(|| Component::new(&self.engine, bytes))
                 .map(|c| (c, CacheUse::Off))
                 .map_err(|e| format!("{e:#}"));
         };
@@ -176,8 +189,8 @@ impl PluginEngine {
             }
         }
         let compiled = self
-            .engine
-            .precompile_component(bytes)
+            .compile_pool
+            .install(|| self.engine.precompile_component(bytes))
             .map_err(|e| format!("{e:#}"))?;
         if let Err(e) = write_atomically(&path, &compiled) {
             tracing::warn!(path = %path.display(), "cannot write compile cache entry: {e}");
@@ -209,6 +222,20 @@ impl Drop for PluginEngine {
     fn drop(&mut self) {
         self.ticker_stop.store(true, Ordering::Relaxed);
     }
+}
+
+/// Compile threads per CPU.
+const COMPILE_THREADS_PER_CPU: usize = 4;
+
+/// How many threads compile a plugin. Under load the kernel shares the CPUs
+/// among runnable threads, so with one compile thread per CPU the tokio
+/// workers serving calls (and whatever else runs) would leave a hot reload
+/// a small slice and stretch it several times over. More compile threads
+/// give a reload (rare, a few hundred milliseconds of work) the larger
+/// share while it lasts; idle, they cost only their stacks. B3 in
+/// `make bench` measures reloads under load.
+fn compile_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) * COMPILE_THREADS_PER_CPU
 }
 
 fn spawn_ticker(engine: Engine, stop: Arc<AtomicBool>) {

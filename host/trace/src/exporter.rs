@@ -262,6 +262,12 @@ impl Exporter {
         }
     }
 
+    /// Whether spans go anywhere. A process can skip building spans when
+    /// they would be discarded.
+    pub fn is_enabled(&self) -> bool {
+        !self.destinations.is_empty()
+    }
+
     /// Queues a finished span for every destination. Never blocks on the
     /// network and never fails: a full queue counts a drop.
     pub fn export(&self, record: SpanRecord) {

@@ -228,23 +228,12 @@ async fn call_tool(
     JsonBody(request): JsonBody<CallRequest>,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let mut execute = extract_trace_context(&headers).start_span(EXECUTE_SPAN, SpanType::Task);
-    execute.log_input(request.input.clone());
-    let (plugin, revision) = {
-        let snapshot = state.registry.snapshot();
-        let plugin = snapshot
-            .tool(&name)
-            .map(|(plugin, _)| (plugin.name.clone(), plugin.digest.clone()));
-        (plugin, snapshot.revision)
-    };
-    execute.log_metadata_value(json!({ "tool": name }));
-    if let Some((plugin, digest)) = &plugin {
-        execute.log_metadata_value(json!({ "plugin": plugin, "digest": digest }));
-    }
-    let tool = plugin
-        .is_some()
-        .then(|| tool_span(&execute, &name, &request.input));
-
+    // Building spans copies the input and output a few times; a worker that
+    // exports nowhere skips it.
+    let spans = state
+        .exporter
+        .is_enabled()
+        .then(|| CallSpans::start(&state, &headers, &name, &request.input));
     let outcome = state.registry.call(&name, &request.input).await;
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let kind = match &outcome.result {
@@ -252,17 +241,9 @@ async fn call_tool(
         Err(e) => e.kind().as_str(),
     };
     state.metrics.record_call(&name, kind, duration_ms / 1000.0);
-
-    if let Some(tool) = tool {
-        state
-            .exporter
-            .export(finish_tool_span(tool, &outcome, plugin.as_ref(), revision));
+    if let Some(spans) = spans {
+        spans.finish(&state.exporter, &outcome);
     }
-    match &outcome.result {
-        Ok(output) => execute.log_output(output.clone()),
-        Err(error) => execute.set_error(error_value(error)),
-    }
-    state.exporter.export(execute.end());
 
     match outcome.result {
         Err(CallError::UnknownTool(tool)) => Err(ApiError::not_found(format!(
@@ -303,10 +284,62 @@ fn busy_response(slots: usize, waited: Duration) -> Response {
 }
 
 /// Opens the span named after the tool, under `execute`.
-fn tool_span(execute: &Span, name: &str, input: &Value) -> Span {
-    let mut span = execute.child(name, SpanType::Tool);
-    span.log_input(input.clone());
-    span
+/// The two spans of a call: `execute_tool` (a child of the caller's span
+/// when the request carries a trace context) and, when the tool exists, the
+/// tool's own span under it.
+struct CallSpans {
+    execute: Span,
+    tool: Option<Span>,
+    /// The plugin serving the tool (name, digest) when the call started.
+    plugin: Option<(String, String)>,
+    revision: u64,
+}
+
+impl CallSpans {
+    fn start(state: &AppState, headers: &HeaderMap, name: &str, input: &Value) -> CallSpans {
+        let mut execute = extract_trace_context(headers).start_span(EXECUTE_SPAN, SpanType::Task);
+        execute.log_input(input.clone());
+        let (plugin, revision) = {
+            let snapshot = state.registry.snapshot();
+            let plugin = snapshot
+                .tool(name)
+                .map(|(plugin, _)| (plugin.name.clone(), plugin.digest.clone()));
+            (plugin, snapshot.revision)
+        };
+        execute.log_metadata_value(json!({ "tool": name }));
+        if let Some((plugin, digest)) = &plugin {
+            execute.log_metadata_value(json!({ "plugin": plugin, "digest": digest }));
+        }
+        let tool = plugin.is_some().then(|| {
+            let mut span = execute.child(name, SpanType::Tool);
+            span.log_input(input.clone());
+            span
+        });
+        CallSpans {
+            execute,
+            tool,
+            plugin,
+            revision,
+        }
+    }
+
+    /// Ends both spans with the call's outcome and queues them for export.
+    fn finish(self, exporter: &Exporter, outcome: &CallOutcome) {
+        let CallSpans {
+            mut execute,
+            tool,
+            plugin,
+            revision,
+        } = self;
+        if let Some(tool) = tool {
+            exporter.export(finish_tool_span(tool, outcome, plugin.as_ref(), revision));
+        }
+        match &outcome.result {
+            Ok(output) => execute.log_output(output.clone()),
+            Err(error) => execute.set_error(error_value(error)),
+        }
+        exporter.export(execute.end());
+    }
 }
 
 /// Ends the tool's span with what the plugin logged through the `span`
