@@ -107,6 +107,11 @@ impl ChatClient {
         &self.base_url
     }
 
+    /// The HTTP client (and connection pool) requests go through.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// Send one user message; `conversation_id` continues a conversation.
     pub async fn chat(
         &self,

@@ -79,6 +79,10 @@ pub struct ExporterConfig {
     pub max_backoff: Duration,
     /// Time limit of one POST.
     pub request_timeout: Duration,
+    /// POST through this HTTP client (and its pool of open connections)
+    /// instead of one of the destination's own; see
+    /// [`ExporterConfig::with_http_client`].
+    pub http_client: Option<reqwest::Client>,
 }
 
 impl std::fmt::Debug for ExporterConfig {
@@ -95,6 +99,7 @@ impl std::fmt::Debug for ExporterConfig {
             .field("initial_backoff", &self.initial_backoff)
             .field("max_backoff", &self.max_backoff)
             .field("request_timeout", &self.request_timeout)
+            .field("shared_http_client", &self.http_client.is_some())
             .finish()
     }
 }
@@ -113,6 +118,7 @@ impl ExporterConfig {
             initial_backoff: DEFAULT_INITIAL_BACKOFF,
             max_backoff: DEFAULT_MAX_BACKOFF,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            http_client: None,
         }
     }
 
@@ -148,6 +154,15 @@ impl ExporterConfig {
     /// Sets the resource's `service.name`.
     pub fn with_service_name(mut self, name: impl Into<String>) -> Self {
         self.service_name = Some(name.into());
+        self
+    }
+
+    /// POSTs through `client`, e.g. the one a process already talks to the
+    /// same server with: its connection is open by the time spans are
+    /// flushed, so a short-lived client skips a connection setup on its way
+    /// out. `request_timeout` still bounds each POST.
+    pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
         self
     }
 }
@@ -420,6 +435,7 @@ struct Destination {
     flush_interval: Duration,
     initial_backoff: Duration,
     max_backoff: Duration,
+    request_timeout: Duration,
     queue: Mutex<Queue>,
     wake: Notify,
     counters: Counters,
@@ -455,17 +471,17 @@ impl Destination {
             CONTENT_TYPE,
             HeaderValue::from_static(OtlpEncoding::Protobuf.content_type()),
         );
-        let transport = match config.in_process {
-            Some(collector) => Transport::InProcess(collector),
-            None => Transport::Http(
-                reqwest::Client::builder()
-                    .timeout(config.request_timeout)
-                    .build()
-                    .map_err(|source| ExporterError::Client {
+        let transport = match (config.in_process, config.http_client) {
+            (Some(collector), _) => Transport::InProcess(collector),
+            (None, Some(client)) => Transport::Http(client),
+            (None, None) => {
+                Transport::Http(reqwest::Client::builder().build().map_err(|source| {
+                    ExporterError::Client {
                         endpoint: endpoint.clone(),
                         source,
-                    })?,
-            ),
+                    }
+                })?)
+            }
         };
         let destination = Destination {
             endpoint,
@@ -476,6 +492,7 @@ impl Destination {
             flush_interval: config.flush_interval,
             initial_backoff: config.initial_backoff.max(Duration::from_millis(1)),
             max_backoff: config.max_backoff.max(config.initial_backoff),
+            request_timeout: config.request_timeout,
             queue: Mutex::new(Queue::default()),
             wake: Notify::new(),
             counters: Counters::default(),
@@ -691,6 +708,7 @@ async fn deliver(
 async fn post(client: &reqwest::Client, d: &Destination, body: &[u8]) -> Attempt {
     let response = client
         .post(&d.endpoint)
+        .timeout(d.request_timeout)
         .headers(d.headers.clone())
         .body(body.to_vec())
         .send()

@@ -61,7 +61,17 @@ pub(crate) async fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
     });
     let mut destinations: Vec<_> = collector
         .iter()
-        .map(|url| export::otlp(url, SERVICE_NAME, token.as_ref()))
+        .map(|url| {
+            let config = export::otlp(url, SERVICE_NAME, token.as_ref());
+            // Spans for the server's own collector travel on the connection
+            // the conversation already opened, so the final flush does not
+            // set up a new one.
+            if *url == own_collector {
+                config.with_http_client(client.http().clone())
+            } else {
+                config
+            }
+        })
         .collect();
     destinations.extend(export::braintrust(SERVICE_NAME, &args.project));
     for destination in &mut destinations {
