@@ -40,6 +40,20 @@ pub(crate) fn call(worker: &Process, tool: &str, input: Value) -> (u16, Value) {
     (response.status().as_u16(), response.json().unwrap())
 }
 
+/// Calls `tool` from a thread of its own; joining yields the response body.
+fn spawn_call(url: &str, tool: &str, input: Value) -> thread::JoinHandle<Value> {
+    let url = format!("{url}/v1/tools/{tool}/call");
+    thread::spawn(move || {
+        http()
+            .post(url)
+            .json(&json!({ "input": input }))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    })
+}
+
 pub(crate) fn tool_names(list: &Value) -> Vec<String> {
     list["tools"]
         .as_array()
@@ -317,17 +331,11 @@ fn hostile_plugins_are_contained_while_good_calls_succeed() {
 
     let good: Vec<_> = (0..12)
         .map(|_| {
-            let url = url.clone();
-            thread::spawn(move || {
-                let body: Value = http()
-                    .post(format!("{url}/v1/tools/calculate_clinical_metrics/call"))
-                    .json(&json!({"input": {"height_inches": 64, "weight_lb": 180}}))
-                    .send()
-                    .unwrap()
-                    .json()
-                    .unwrap();
-                body
-            })
+            spawn_call(
+                &url,
+                "calculate_clinical_metrics",
+                json!({"height_inches": 64, "weight_lb": 180}),
+            )
         })
         .collect();
     let hostile: Vec<_> = [
@@ -340,23 +348,11 @@ fn hostile_plugins_are_contained_while_good_calls_succeed() {
         ("connect", json!({"addr": "127.0.0.1:22"}), "failed"),
     ]
     .into_iter()
-    .map(|(tool, input, kind)| {
-        let url = url.clone();
-        thread::spawn(move || {
-            let body: Value = http()
-                .post(format!("{url}/v1/tools/{tool}/call"))
-                .json(&json!({ "input": input }))
-                .send()
-                .unwrap()
-                .json()
-                .unwrap();
-            (tool, kind, body)
-        })
-    })
+    .map(|(tool, input, kind)| (tool, kind, spawn_call(&url, tool, input)))
     .collect();
 
-    for handle in hostile {
-        let (tool, kind, body) = handle.join().unwrap();
+    for (tool, kind, handle) in hostile {
+        let body = handle.join().unwrap();
         assert_eq!(body["is_error"], true, "{tool}: {body}");
         assert_eq!(body["error"]["kind"], kind, "{tool}: {body}");
         if tool == "read_file" {
@@ -394,19 +390,7 @@ fn spinning_plugins_do_not_hold_up_other_tools() {
     std::fs::write(dir.path().join("hostile.toml"), "timeout_ms = 10000\n").unwrap();
     let worker = start_worker(dir.path());
     let spinning: Vec<_> = (0..6)
-        .map(|_| {
-            let url = worker.url.clone();
-            thread::spawn(move || {
-                let body: Value = http()
-                    .post(format!("{url}/v1/tools/spin/call"))
-                    .json(&json!({ "input": {} }))
-                    .send()
-                    .unwrap()
-                    .json()
-                    .unwrap();
-                body
-            })
-        })
+        .map(|_| spawn_call(&worker.url, "spin", json!({})))
         .collect();
     let busy = wait_for(Duration::from_secs(5), &mut || {
         let metrics = http()
