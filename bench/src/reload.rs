@@ -3,7 +3,10 @@
 //! digest and must be compiled) is written beside the plugin directory's
 //! files under a hidden name and renamed into place; the time until
 //! `GET /v1/tools` serves the new digest is one sample. B2-style load on the
-//! same tool runs throughout and must see no failed call.
+//! same tool runs throughout and must see no failed call. The worker runs
+//! its default `--reload-compiler tiered`: a new version is served on
+//! Winch's code, and the row also reports how long Cranelift's background
+//! compile took for the versions it reached (from the worker's log).
 
 use std::time::{Duration, Instant};
 
@@ -24,6 +27,9 @@ const LOAD_CONCURRENCY: usize = 16;
 const RELOAD_TIMEOUT: Duration = Duration::from_secs(20);
 /// How often the tool list is polled for the new digest.
 const POLL: Duration = Duration::from_millis(2);
+/// How long the last version's background compile may take once the load
+/// has stopped.
+const OPTIMIZE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Quiet time between reloads.
 const GAP: Duration = Duration::from_millis(50);
 /// B3's target: p50 in milliseconds.
@@ -109,6 +115,12 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
         std::thread::sleep(GAP);
     }
     let report = loadgen::report(load)?;
+    let last = digest_of(&with_custom_section(
+        &original,
+        "trellis-bench-reload",
+        format!("{nonce}-{}", reloads - 1).as_bytes(),
+    ));
+    let optimized = optimize_times(&worker, &last)?;
     let (p50, max) = (took.median(), took.max());
     let calls = report.ok + report.failed;
     Ok(vec![Row::new(
@@ -118,17 +130,54 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
              reloads under load at concurrency {LOAD_CONCURRENCY}"
         ),
         format!(
-            "p50 {} / max {}; {} failed of {} calls",
+            "p50 {} / max {}; {} failed of {} calls; Cranelift's code followed for {} of \
+             {reloads} versions (the rest were replaced first), background compile p50 {}",
             millis(p50),
             millis(max),
             report.failed,
-            count(calls as f64)
+            count(calls as f64),
+            optimized.len(),
+            millis(optimized.median())
         ),
     )
     .target(
         format!("p50 ≤ {P50_TARGET_MS} ms, zero failed calls"),
         p50 <= P50_TARGET_MS && report.failed == 0 && report.ok > 0,
     )])
+}
+
+/// Waits until the worker's log says the version with digest `last` got
+/// Cranelift's code, then returns how long each optimised version's
+/// background compile took (the worker logs `optimized plugin in N ms`).
+fn optimize_times(worker: &crate::procs::Server, last: &str) -> anyhow::Result<Samples> {
+    let deadline = Instant::now() + OPTIMIZE_TIMEOUT;
+    loop {
+        let output = worker.output();
+        let lines: Vec<&str> = output
+            .lines()
+            .filter(|l| l.contains("optimized plugin in ") && l.contains(BMI_TOOL))
+            .collect();
+        if lines.iter().any(|l| l.contains(last)) {
+            let mut times = Samples::default();
+            for line in lines {
+                let ms = line
+                    .split("optimized plugin in ")
+                    .nth(1)
+                    .and_then(|rest| rest.split(' ').next())
+                    .and_then(|n| n.parse::<f64>().ok())
+                    .with_context(|| format!("unreadable log line: {line}"))?;
+                times.push(ms);
+            }
+            return Ok(times);
+        }
+        if Instant::now() >= deadline {
+            bail!(
+                "no optimised code for the last version after {OPTIMIZE_TIMEOUT:?}; worker \
+                 output:\n{output}"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Polls the worker's tool list until the BMI tool has `digest`.

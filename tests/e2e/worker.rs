@@ -274,6 +274,52 @@ fn hot_reload_adds_replaces_and_deletes_within_a_second() {
 }
 
 #[test]
+fn a_reloaded_plugin_serves_on_baseline_code_until_optimized_code_replaces_it() {
+    let dir = dist_copy();
+    let cache = tempfile::tempdir().unwrap();
+    let worker = Process::start(
+        &[
+            "worker",
+            "--listen",
+            "127.0.0.1:0",
+            "--plugins",
+            dir.path().to_str().unwrap(),
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+            "--collector",
+            "none",
+        ],
+        &[],
+    );
+    let loaded_line = |worker: &Process, what: &str| {
+        worker
+            .output()
+            .lines()
+            .find(|l| l.contains(what) && l.contains("plugin=echo"))
+            .map(str::to_owned)
+    };
+    install(&fixture("echo"), dir.path(), "echo.wasm");
+    let loaded = wait_for(Duration::from_secs(10), &mut || {
+        loaded_line(&worker, "loaded plugin")
+    });
+    let loaded = loaded.unwrap_or_else(|| panic!("echo not loaded:\n{}", worker.output()));
+    assert!(loaded.contains("compiler=baseline"), "{loaded}");
+    let (_, body) = call(&worker, "echo", json!({"text": "hi"}));
+    assert_eq!(body["output"]["version"], 1, "{body}");
+
+    let optimized = wait_for(Duration::from_secs(60), &mut || {
+        loaded_line(&worker, "optimized plugin")
+    });
+    assert!(optimized.is_some(), "never optimized:\n{}", worker.output());
+    let (_, body) = call(&worker, "echo", json!({"text": "hi"}));
+    assert_eq!(body["output"]["version"], 1, "{body}");
+    // Cranelift's code went to the compile cache beside the three plugins
+    // compiled at start-up, so a restart runs it at once.
+    let entries = std::fs::read_dir(cache.path()).unwrap().count();
+    assert_eq!(entries, 4, "{}", worker.output());
+}
+
+#[test]
 fn a_corrupt_plugin_is_rejected_and_the_old_version_keeps_serving() {
     let dir = dist_copy();
     let worker = start_worker(dir.path());
@@ -318,17 +364,57 @@ fn a_corrupt_plugin_is_rejected_and_the_old_version_keeps_serving() {
     assert!(worker.output().contains("is not a WebAssembly file"));
 }
 
+/// `shout` (40 MB to stdout and stderr) takes ~70 ms in a release build but
+/// around a second in this debug build, and more while other tests run; the
+/// hostile fixture's default 2 s limit would make its check flaky.
+const HOSTILE_MANIFEST: &str = "timeout_ms = 6000\n";
+
 #[test]
 fn hostile_plugins_are_contained_while_good_calls_succeed() {
     let dir = dist_copy();
     install(&fixture("hostile"), dir.path(), "hostile.wasm");
-    // `shout` writes 40 MB to stdout and stderr: ~70 ms in a release build,
-    // but around a second in this debug build, and more while other tests
-    // run; the default 2 s limit would make its check flaky.
-    std::fs::write(dir.path().join("hostile.toml"), "timeout_ms = 6000\n").unwrap();
+    std::fs::write(dir.path().join("hostile.toml"), HOSTILE_MANIFEST).unwrap();
     let worker = start_worker(dir.path());
-    let url = worker.url.clone();
+    assert_hostile_calls_contained(&worker);
+}
 
+#[test]
+fn hostile_plugins_on_baseline_code_are_contained_too() {
+    // Reloads compile with Winch; `baseline` keeps the hostile plugin on
+    // Winch's code for every call, so each limit is checked against it.
+    let dir = dist_copy();
+    let worker = Process::start(
+        &[
+            "worker",
+            "--listen",
+            "127.0.0.1:0",
+            "--plugins",
+            dir.path().to_str().unwrap(),
+            "--no-cache",
+            "--reload-compiler",
+            "baseline",
+        ],
+        &[],
+    );
+    std::fs::write(dir.path().join("hostile.toml"), HOSTILE_MANIFEST).unwrap();
+    install(&fixture("hostile"), dir.path(), "hostile.wasm");
+    let loaded = wait_for(Duration::from_secs(10), &mut || {
+        worker
+            .output()
+            .lines()
+            .find(|l| l.contains("loaded plugin") && l.contains("plugin=hostile"))
+            .map(str::to_owned)
+    });
+    let loaded = loaded.unwrap_or_else(|| panic!("hostile not loaded:\n{}", worker.output()));
+    assert!(loaded.contains("compiler=baseline"), "{loaded}");
+    assert_hostile_calls_contained(&worker);
+    assert!(!worker.output().contains("optimized plugin"));
+}
+
+/// Each hostile tool fails with its own error kind, and twelve good calls
+/// made meanwhile all succeed.
+fn assert_hostile_calls_contained(worker: &Process) {
+    let url = worker.url.clone();
     let good: Vec<_> = (0..12)
         .map(|_| {
             spawn_call(
@@ -368,7 +454,7 @@ fn hostile_plugins_are_contained_while_good_calls_succeed() {
     }
 
     // Volumes on stdio are discarded, not a failure; the worker is still up.
-    let (_, body) = call(&worker, "shout", json!({}));
+    let (_, body) = call(worker, "shout", json!({}));
     assert_eq!(body["output"]["shouted"], true, "{body}");
     let health: Value = http()
         .get(format!("{}/healthz", worker.url))

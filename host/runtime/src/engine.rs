@@ -1,5 +1,13 @@
-//! The one wasmtime `Engine` every plugin is compiled for, and the on-disk
-//! compile cache that lets a restarted worker skip Cranelift entirely.
+//! The wasmtime engines plugins are compiled for, and the on-disk compile
+//! cache that lets a restarted worker skip Cranelift entirely.
+//!
+//! Plugins run on Cranelift's optimised code. A hot reload can first serve
+//! the new version on code from Winch, wasmtime's baseline compiler (about
+//! four times faster to compile, slower to run), while Cranelift compiles it
+//! on low-priority background threads; the optimised code then replaces the
+//! baseline code for the calls that follow ([`ReloadCompiler`]). Winch code
+//! runs in the same sandbox: the same limits, epoch interruption and
+//! instance pool settings, in an engine of its own.
 //!
 //! Calls are cheap because nothing is compiled or linked per call: the engine
 //! uses the pooling allocator (instances reuse pre-reserved, copy-on-write
@@ -14,7 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wasmtime::component::Component;
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Strategy};
 
 use crate::manifest::MAX_MEMORY_MIB;
 
@@ -53,6 +61,55 @@ impl CacheUse {
     }
 }
 
+/// Which compiler made the code a plugin runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// Winch, wasmtime's baseline compiler: one pass, no optimisation.
+    Baseline,
+    /// Cranelift, wasmtime's optimising compiler.
+    Optimized,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Baseline => "baseline",
+            Tier::Optimized => "optimized",
+        }
+    }
+}
+
+/// How a plugin that changes while the worker runs (a hot reload) is
+/// compiled. The plugins found at start-up are always compiled with
+/// Cranelift (or loaded from the compile cache) before the worker is ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReloadCompiler {
+    /// Serve the new version on Winch's code at once, and swap in
+    /// Cranelift's code (also written to the compile cache) when its
+    /// background compile finishes.
+    #[default]
+    Tiered,
+    /// Compile with Cranelift before serving the new version.
+    Optimizing,
+    /// Winch only: new versions never get optimised code.
+    Baseline,
+}
+
+impl ReloadCompiler {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReloadCompiler::Tiered => "tiered",
+            ReloadCompiler::Optimizing => "optimizing",
+            ReloadCompiler::Baseline => "baseline",
+        }
+    }
+
+    /// Whether reloads compile with Winch (a baseline engine is needed).
+    fn uses_baseline(self) -> bool {
+        self != ReloadCompiler::Optimizing
+    }
+}
+
 /// Settings of the engine, fixed for the life of a registry.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -62,6 +119,8 @@ pub struct EngineConfig {
     /// cache. The directory must be as trusted as the binary itself: its
     /// files are loaded as native code.
     pub cache_dir: Option<PathBuf>,
+    /// How hot reloads compile.
+    pub reload_compiler: ReloadCompiler,
 }
 
 impl Default for EngineConfig {
@@ -69,97 +128,134 @@ impl Default for EngineConfig {
         EngineConfig {
             max_concurrent_calls: DEFAULT_MAX_CONCURRENT_CALLS,
             cache_dir: None,
+            reload_compiler: ReloadCompiler::default(),
         }
     }
 }
 
-/// The engine, its epoch ticker and its compile cache.
+/// The engines, their epoch ticker and the compile cache.
 pub struct PluginEngine {
+    engine: Engine,
+    /// Compiles for `engine` on the compile threads, through the cache.
+    compiler: Arc<Compiler>,
+    /// Winch's engine and the low-priority threads that compile reloaded
+    /// plugins with Cranelift meanwhile, when reloads use it.
+    baseline: Option<Baseline>,
+    reload_compiler: ReloadCompiler,
+    ticker_stop: Arc<AtomicBool>,
+}
+
+struct Baseline {
+    engine: Engine,
+    /// Compiles for the optimising engine on `background_pool`.
+    background: Arc<Compiler>,
+    background_pool: Arc<rayon::ThreadPool>,
+}
+
+/// Compiles components for one engine on a thread pool, through the
+/// compile cache.
+pub struct Compiler {
     engine: Engine,
     cache_dir: Option<PathBuf>,
     /// Names cache entries: changes whenever a setting that affects the
     /// compiled code changes (wasmtime version, target, tunables).
     engine_key: String,
-    ticker_stop: Arc<AtomicBool>,
-    /// Threads Cranelift compiles on (see [`compile_threads`]).
-    compile_pool: Arc<rayon::ThreadPool>,
+    pool: Arc<rayon::ThreadPool>,
+}
+
+/// The instance pool every engine gets: one slot per concurrent call plus
+/// [`LOAD_SLOTS`].
+fn pooling_config(slots: u32) -> PoolingAllocationConfig {
+    let mut pool = PoolingAllocationConfig::default();
+    pool.total_component_instances(slots)
+        // A Rust component holds a handful of core instances (the module,
+        // its WASI adapter, shims); these bounds leave room for that while
+        // keeping a hostile component from reserving the whole pool.
+        .max_core_instances_per_component(32)
+        .max_memories_per_component(4)
+        .max_tables_per_component(8)
+        .total_core_instances(slots * 8)
+        .total_memories(slots * 2)
+        .total_tables(slots * 4)
+        // Each call runs on a fiber stack of its own (calls are async).
+        .total_stacks(slots)
+        .max_memory_size(MAX_MEMORY_MIB as usize * 1024 * 1024);
+    if PoolingAllocationConfig::is_pagemap_scan_available() {
+        // Reset a finished instance's memory by rewriting only the pages
+        // it dirtied (found with the PAGEMAP_SCAN ioctl, Linux 6.7+) and
+        // keep them mapped, instead of `madvise` dropping them: the next
+        // call then takes no page faults and the process no TLB
+        // shootdowns. Halves the cost of a call (B1 in `make bench`).
+        // Without the ioctl, keep-resident would `memset` the first
+        // bytes of every memory whether dirty or not, which costs more
+        // than it saves; the defaults stay.
+        pool.pagemap_scan(wasmtime::Enabled::Yes)
+            .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
+            .table_keep_resident(TABLE_KEEP_RESIDENT_BYTES);
+    }
+    pool
+}
+
+fn new_engine(slots: u32, strategy: Strategy) -> Result<Engine, String> {
+    let mut wasm = Config::new();
+    wasm.wasm_component_model(true)
+        .epoch_interruption(true)
+        .strategy(strategy)
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling_config(slots)));
+    Engine::new(&wasm).map_err(|e| format!("{e:#}"))
 }
 
 impl PluginEngine {
-    /// Builds the engine and starts its epoch ticker thread.
+    /// Builds the engines and starts their epoch ticker thread.
     pub fn new(config: &EngineConfig) -> Result<Self, String> {
         let slots = u32::try_from(config.max_concurrent_calls)
             .map_err(|_| "max_concurrent_calls is too large".to_string())?
             + LOAD_SLOTS;
-        let mut pool = PoolingAllocationConfig::default();
-        pool.total_component_instances(slots)
-            // A Rust component holds a handful of core instances (the module,
-            // its WASI adapter, shims); these bounds leave room for that while
-            // keeping a hostile component from reserving the whole pool.
-            .max_core_instances_per_component(32)
-            .max_memories_per_component(4)
-            .max_tables_per_component(8)
-            .total_core_instances(slots * 8)
-            .total_memories(slots * 2)
-            .total_tables(slots * 4)
-            // Each call runs on a fiber stack of its own (calls are async).
-            .total_stacks(slots)
-            .max_memory_size(MAX_MEMORY_MIB as usize * 1024 * 1024);
-        if PoolingAllocationConfig::is_pagemap_scan_available() {
-            // Reset a finished instance's memory by rewriting only the pages
-            // it dirtied (found with the PAGEMAP_SCAN ioctl, Linux 6.7+) and
-            // keep them mapped, instead of `madvise` dropping them: the next
-            // call then takes no page faults and the process no TLB
-            // shootdowns. Halves the cost of a call (B1 in `make bench`).
-            // Without the ioctl, keep-resident would `memset` the first
-            // bytes of every memory whether dirty or not, which costs more
-            // than it saves; the defaults stay.
-            pool.pagemap_scan(wasmtime::Enabled::Yes)
-                .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
-                .table_keep_resident(TABLE_KEEP_RESIDENT_BYTES);
+        let engine = new_engine(slots, Strategy::Cranelift)?;
+        let mut cache_dir = config.cache_dir.clone();
+        if let Some(dir) = &cache_dir {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                tracing::warn!(dir = %dir.display(), "compile cache disabled: cannot create it: {e}");
+                cache_dir = None;
+            }
         }
-
-        let mut wasm = Config::new();
-        wasm.wasm_component_model(true)
-            .epoch_interruption(true)
-            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        let engine = Engine::new(&wasm).map_err(|e| format!("{e:#}"))?;
-
         let mut hasher = DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);
         let engine_key = format!("{:016x}", hasher.finish());
+        let compiler = |pool| {
+            Arc::new(Compiler {
+                engine: engine.clone(),
+                cache_dir: cache_dir.clone(),
+                engine_key: engine_key.clone(),
+                pool,
+            })
+        };
+        let baseline = if config.reload_compiler.uses_baseline() {
+            let pool = background_pool()?;
+            Some(Baseline {
+                engine: new_engine(slots, Strategy::Winch)?,
+                background: compiler(pool.clone()),
+                background_pool: pool,
+            })
+        } else {
+            None
+        };
+        let compiler = compiler(compile_pool()?);
 
         let ticker_stop = Arc::new(AtomicBool::new(false));
-        spawn_ticker(engine.clone(), ticker_stop.clone());
-        let compile_pool = Arc::new(
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(compile_threads())
-                .thread_name(|i| format!("trellis-compile-{i}"))
-                .build()
-                .map_err(|e| format!("cannot start the compile threads: {e}"))?,
-        );
-
-        if let Some(dir) = &config.cache_dir {
-            if let Err(e) = std::fs::create_dir_all(dir) {
-                tracing::warn!(dir = %dir.display(), "compile cache disabled: cannot create it: {e}");
-                return Ok(PluginEngine {
-                    engine,
-                    cache_dir: None,
-                    engine_key,
-                    ticker_stop,
-                    compile_pool,
-                });
-            }
-        }
+        let mut engines = vec![engine.clone()];
+        engines.extend(baseline.as_ref().map(|b| b.engine.clone()));
+        spawn_ticker(engines, ticker_stop.clone());
         Ok(PluginEngine {
             engine,
-            cache_dir: config.cache_dir.clone(),
-            engine_key,
+            compiler,
+            baseline,
+            reload_compiler: config.reload_compiler,
             ticker_stop,
-            compile_pool,
         })
     }
 
+    /// The optimising (Cranelift) engine.
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
@@ -169,33 +265,99 @@ impl PluginEngine {
         (limit.as_micros() / EPOCH_TICK.as_micros()).max(1) as u64
     }
 
-    /// Compiles a component, or loads its compiled form from the cache.
-    /// `digest` is the hex SHA-256 of `bytes`.
+    /// Compiles a component with Cranelift on the compile threads, or
+    /// loads its compiled form from the cache. `digest` is the hex SHA-256
+    /// of `bytes`.
     pub fn compile(&self, bytes: &[u8], digest: &str) -> Result<(Component, CacheUse), String> {
-        let Some(dir) = &self.cache_dir else {
+        self.compiler.compile(bytes, digest)
+    }
+
+    /// Whether compiled code is kept in a cache directory.
+    pub fn has_cache(&self) -> bool {
+        self.compiler.cache_dir.is_some()
+    }
+
+    /// How hot reloads compile.
+    pub fn reload_compiler(&self) -> ReloadCompiler {
+        self.reload_compiler
+    }
+
+    /// Winch's engine, when reloads use it.
+    pub fn baseline_engine(&self) -> Option<&Engine> {
+        self.baseline.as_ref().map(|b| &b.engine)
+    }
+
+    /// Compiles a component with Winch on the compile threads (never
+    /// cached: it is replaced, or cheap to redo).
+    pub fn compile_baseline(&self, bytes: &[u8]) -> Result<Component, String> {
+        let baseline = self
+            .baseline
+            .as_ref()
+            .ok_or("this engine has no baseline compiler")?;
+        self.compiler
+            .pool
+            .install(|| Component::new(&baseline.engine, bytes))
+            .map_err(|e| format!("{e:#}"))
+    }
+
+    /// Cranelift's code for `digest` from the compile cache, if it is there.
+    pub fn cached(&self, digest: &str) -> Option<Component> {
+        self.compiler.cached(digest)
+    }
+
+    /// Runs `job` on the background compile threads (low priority), giving
+    /// it a Cranelift compiler that writes to the compile cache. Without a
+    /// baseline engine there is nothing to run in the background and `job`
+    /// is dropped.
+    pub fn in_background(&self, job: impl FnOnce(&Compiler) + Send + 'static) {
+        if let Some(baseline) = &self.baseline {
+            let compiler = baseline.background.clone();
+            baseline.background_pool.spawn(move || job(&compiler));
+        }
+    }
+}
+
+impl Compiler {
+    /// The engine this compiles for.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Compiles a component on this compiler's threads, or loads its
+    /// compiled form from the cache. `digest` is the hex SHA-256 of `bytes`.
+    pub fn compile(&self, bytes: &[u8], digest: &str) -> Result<(Component, CacheUse), String> {
+        let Some(path) = self.cache_path(digest) else {
             return self
-                .compile_pool
+                .pool
                 .install(|| Component::new(&self.engine, bytes))
                 .map(|c| (c, CacheUse::Off))
                 .map_err(|e| format!("{e:#}"));
         };
-        let path = dir.join(format!("{digest}-{}.cwasm", self.engine_key));
-        if path.exists() {
-            match self.load_cached(&path) {
-                Ok(component) => return Ok((component, CacheUse::Hit)),
-                Err(e) => {
-                    tracing::warn!(path = %path.display(), "ignoring unusable compile cache entry: {e}")
-                }
-            }
+        if let Some(component) = self.cached(digest) {
+            return Ok((component, CacheUse::Hit));
         }
         let compiled = self
-            .compile_pool
+            .pool
             .install(|| self.engine.precompile_component(bytes))
             .map_err(|e| format!("{e:#}"))?;
         if let Err(e) = write_atomically(&path, &compiled) {
             tracing::warn!(path = %path.display(), "cannot write compile cache entry: {e}");
         }
         self.deserialize(&compiled).map(|c| (c, CacheUse::Miss))
+    }
+
+    fn cache_path(&self, digest: &str) -> Option<PathBuf> {
+        let dir = self.cache_dir.as_ref()?;
+        Some(dir.join(format!("{digest}-{}.cwasm", self.engine_key)))
+    }
+
+    fn cached(&self, digest: &str) -> Option<Component> {
+        let path = self.cache_path(digest).filter(|p| p.exists())?;
+        self.load_cached(&path)
+            .inspect_err(|e| {
+                tracing::warn!(path = %path.display(), "ignoring unusable compile cache entry: {e}")
+            })
+            .ok()
     }
 
     #[allow(unsafe_code)]
@@ -235,16 +397,62 @@ const COMPILE_THREADS_PER_CPU: usize = 4;
 /// share while it lasts; idle, they cost only their stacks. B3 in
 /// `make bench` measures reloads under load.
 fn compile_threads() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get()) * COMPILE_THREADS_PER_CPU
+    cpus() * COMPILE_THREADS_PER_CPU
 }
 
-fn spawn_ticker(engine: Engine, stop: Arc<AtomicBool>) {
+fn cpus() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+fn compile_pool() -> Result<Arc<rayon::ThreadPool>, String> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(compile_threads())
+        .thread_name(|i| format!("trellis-compile-{i}"))
+        .build()
+        .map(Arc::new)
+        .map_err(|e| format!("cannot start the compile threads: {e}"))
+}
+
+/// The niceness of the background compile threads: a reloaded plugin is
+/// already being served (on baseline code), so optimising it yields to
+/// calls and to the next reload's compile.
+const BACKGROUND_NICENESS: i32 = 10;
+
+/// One thread per CPU, at [`BACKGROUND_NICENESS`].
+fn background_pool() -> Result<Arc<rayon::ThreadPool>, String> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(cpus())
+        .thread_name(|i| format!("trellis-optimize-{i}"))
+        .start_handler(|_| lower_this_threads_priority(BACKGROUND_NICENESS))
+        .build()
+        .map(Arc::new)
+        .map_err(|e| format!("cannot start the background compile threads: {e}"))
+}
+
+/// Raises the calling thread's niceness (Linux schedules threads one by
+/// one, so only this thread runs at the lower priority). Raising it needs
+/// no privilege; failing leaves the thread as it was.
+#[allow(unsafe_code)]
+fn lower_this_threads_priority(niceness: i32) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `setpriority` takes plain integers; `who` 0 is the calling
+    // thread, which is all it changes.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, niceness);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = niceness;
+}
+
+fn spawn_ticker(engines: Vec<Engine>, stop: Arc<AtomicBool>) {
     std::thread::Builder::new()
         .name("trellis-epoch".into())
         .spawn(move || {
             while !stop.load(Ordering::Relaxed) {
                 std::thread::sleep(EPOCH_TICK);
-                engine.increment_epoch();
+                for engine in &engines {
+                    engine.increment_epoch();
+                }
             }
         })
         .expect("spawning the epoch thread");

@@ -25,7 +25,7 @@ pub mod scorer;
 pub mod watch;
 
 pub use bindings::SpanNotes;
-pub use engine::{EngineConfig, PluginEngine};
+pub use engine::{EngineConfig, PluginEngine, ReloadCompiler, Tier};
 pub use error::{CallError, LoadError};
 pub use manifest::{Limits, Manifest};
 pub use plugin::{CallOutcome, Plugin, ToolDef};

@@ -6,15 +6,17 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use arc_swap::ArcSwap;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use trellis_api::worker::Receipt;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Store, Trap, UpdateDeadline};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 use crate::bindings::{HostState, PluginPre, SpanNotes, ToolError, ToolSpec};
-use crate::engine::{CacheUse, PluginEngine};
+use crate::engine::{CacheUse, Compiler, PluginEngine, ReloadCompiler, Tier};
 use crate::error::{CallError, LoadError};
 use crate::manifest::{Limits, Manifest};
 
@@ -83,7 +85,43 @@ pub struct Plugin {
     pub tools: Vec<ToolDef>,
     /// Whether loading it compiled anything.
     pub cache: CacheUse,
+    /// The code calls run: replaced once when baseline code is optimised.
+    code: ArcSwap<Code>,
+}
+
+/// A plugin's compiled, pre-linked component.
+struct Code {
     pre: PluginPre<HostState>,
+    tier: Tier,
+}
+
+impl Code {
+    fn link(
+        linker: &Linker<HostState>,
+        component: &Component,
+        tier: Tier,
+        path: &Path,
+    ) -> Result<Code, LoadError> {
+        let instance_pre = linker
+            .instantiate_pre(component)
+            .map_err(|e| LoadError::Link {
+                path: path.to_path_buf(),
+                reason: format!("{e:#}"),
+            })?;
+        let pre = PluginPre::new(instance_pre).map_err(|e| LoadError::WrongWorld {
+            path: path.to_path_buf(),
+            reason: format!("{e:#}"),
+        })?;
+        Ok(Code { pre, tier })
+    }
+}
+
+/// The linkers of a registry's engines (WASI and the host imports).
+pub struct Linkers {
+    /// For the optimising engine.
+    pub optimized: Linker<HostState>,
+    /// For Winch's engine, when reloads use it.
+    pub baseline: Option<Linker<HostState>>,
 }
 
 /// The result of one call, with what the host measured and what the plugin
@@ -134,34 +172,50 @@ pub fn digest_of(bytes: &[u8]) -> String {
 impl Plugin {
     /// Compiles, links and inspects a plugin. `bytes` is the content of
     /// `path`; nothing is read from disk here except the compile cache.
+    /// With `tier` [`Tier::Baseline`] it is compiled with Winch unless the
+    /// cache holds Cranelift's code for it (see [`Plugin::optimize`]).
     pub fn load(
         engine: &PluginEngine,
-        linker: &Linker<HostState>,
+        linkers: &Linkers,
         path: &Path,
         bytes: &[u8],
         manifest: Manifest,
+        tier: Tier,
     ) -> Result<Plugin, LoadError> {
         let path_buf = path.to_path_buf();
         check_component_header(path, bytes)?;
         let digest = digest_of(bytes);
         let hex_digest = digest.trim_start_matches("sha256:");
-        let (component, cache): (Component, CacheUse) =
-            engine
-                .compile(bytes, hex_digest)
-                .map_err(|reason| LoadError::Compile {
-                    path: path_buf.clone(),
-                    reason,
-                })?;
-        let instance_pre = linker
-            .instantiate_pre(&component)
-            .map_err(|e| LoadError::Link {
-                path: path_buf.clone(),
-                reason: format!("{e:#}"),
-            })?;
-        let pre = PluginPre::new(instance_pre).map_err(|e| LoadError::WrongWorld {
+        let compile_failed = |reason| LoadError::Compile {
             path: path_buf.clone(),
-            reason: format!("{e:#}"),
-        })?;
+            reason,
+        };
+        let baseline = linkers.baseline.as_ref().filter(|_| tier == Tier::Baseline);
+        let code = match baseline {
+            Some(linker) => match engine.cached(hex_digest) {
+                Some(component) => (
+                    Code::link(&linkers.optimized, &component, Tier::Optimized, path)?,
+                    CacheUse::Hit,
+                ),
+                None => {
+                    let component = engine.compile_baseline(bytes).map_err(compile_failed)?;
+                    let cache = match engine.reload_compiler() {
+                        // Cranelift's code will be written to the cache.
+                        ReloadCompiler::Tiered if engine.has_cache() => CacheUse::Miss,
+                        _ => CacheUse::Off,
+                    };
+                    (Code::link(linker, &component, Tier::Baseline, path)?, cache)
+                }
+            },
+            None => {
+                let (component, cache) =
+                    engine.compile(bytes, hex_digest).map_err(compile_failed)?;
+                (
+                    Code::link(&linkers.optimized, &component, Tier::Optimized, path)?,
+                    cache,
+                )
+            }
+        };
         let name = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -172,12 +226,39 @@ impl Plugin {
             digest,
             manifest,
             tools: Vec::new(),
-            cache,
-            pre,
+            cache: code.1,
+            code: ArcSwap::from_pointee(code.0),
         };
         let specs = plugin.list_tools()?;
         plugin.tools = plugin.check_specs(specs)?;
         Ok(plugin)
+    }
+
+    /// Which compiler made the code new calls run.
+    pub fn tier(&self) -> Tier {
+        self.code.load().tier
+    }
+
+    /// Compiles `bytes` (this plugin's component) with Cranelift and
+    /// switches the plugin's later calls to that code; calls under way
+    /// finish on the code they started with. Blocking: it compiles.
+    pub fn optimize(
+        &self,
+        compiler: &Compiler,
+        linker: &Linker<HostState>,
+        bytes: &[u8],
+    ) -> Result<(), LoadError> {
+        let hex_digest = self.digest.trim_start_matches("sha256:");
+        let (component, _) =
+            compiler
+                .compile(bytes, hex_digest)
+                .map_err(|reason| LoadError::Compile {
+                    path: self.path.clone(),
+                    reason,
+                })?;
+        let code = Code::link(linker, &component, Tier::Optimized, &self.path)?;
+        self.code.store(Arc::new(code));
+        Ok(())
     }
 
     /// A fresh store for one call that started at `started`. The call
@@ -185,11 +266,11 @@ impl Plugin {
     /// it yields, so a long call shares the thread with other requests, and
     /// once the manifest's time limit has passed it traps with
     /// `Trap::Interrupt`.
-    fn new_store(&self, started: Instant) -> Result<Store<HostState>, String> {
+    fn new_store(&self, code: &Code, started: Instant) -> Result<Store<HostState>, String> {
         let limits = self.manifest.limits;
         let wasi = self.wasi_ctx()?;
         let mut store = Store::new(
-            self.pre.engine(),
+            code.pre.engine(),
             HostState::new(wasi, limits.memory_bytes, limits.max_output_bytes),
         );
         store.limiter(|state| &mut state.limiter);
@@ -235,9 +316,10 @@ impl Plugin {
             path: self.path.clone(),
             reason,
         };
-        let mut store = self.new_store(Instant::now()).map_err(failed)?;
+        let code = self.code.load_full();
+        let mut store = self.new_store(&code, Instant::now()).map_err(failed)?;
         let listed = wasmtime_wasi::runtime::in_tokio(async {
-            let instance = self.pre.instantiate_async(&mut store).await?;
+            let instance = code.pre.instantiate_async(&mut store).await?;
             instance
                 .trellis_tool_tool()
                 .call_list_tools(&mut store)
@@ -314,11 +396,12 @@ impl Plugin {
     pub async fn call(&self, name: &str, input: &str) -> CallOutcome {
         let started = Instant::now();
         let limits = self.manifest.limits;
-        let mut store = match self.new_store(started) {
+        let code = self.code.load_full();
+        let mut store = match self.new_store(&code, started) {
             Ok(store) => store,
             Err(reason) => return CallOutcome::refused(CallError::Failed(reason)),
         };
-        let raw = match self.pre.instantiate_async(&mut store).await {
+        let raw = match code.pre.instantiate_async(&mut store).await {
             Ok(instance) => {
                 instance
                     .trellis_tool_tool()

@@ -15,10 +15,10 @@ use tokio::sync::Semaphore;
 use wasmtime::component::{HasSelf, Linker};
 
 use crate::bindings::{HostState, Plugin as PluginBindings};
-use crate::engine::{EngineConfig, PluginEngine};
+use crate::engine::{EngineConfig, PluginEngine, ReloadCompiler, Tier};
 use crate::error::{CallError, LoadError};
 use crate::manifest::Manifest;
-use crate::plugin::{digest_of, CallOutcome, Plugin};
+use crate::plugin::{digest_of, CallOutcome, Linkers, Plugin};
 
 /// How long a call waits for a free slot before it is refused as busy.
 pub const DEFAULT_QUEUE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -108,7 +108,7 @@ type FileStamp = (u64, Option<SystemTime>);
 /// The plugin registry: engine, linker, current snapshot and call slots.
 pub struct Registry {
     engine: PluginEngine,
-    linker: Linker<HostState>,
+    linkers: Arc<Linkers>,
     dir: PathBuf,
     snapshot: ArcSwap<Snapshot>,
     slots: Arc<Semaphore>,
@@ -122,14 +122,13 @@ impl Registry {
     /// Sets up the engine and linker. Loads nothing: call [`Registry::scan`].
     pub fn new(config: RegistryConfig) -> Result<Registry, LoadError> {
         let engine = PluginEngine::new(&config.engine).map_err(LoadError::Engine)?;
-        let mut linker = Linker::new(engine.engine());
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
-            .map_err(|e| LoadError::Engine(format!("{e:#}")))?;
-        PluginBindings::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
-            .map_err(|e| LoadError::Engine(format!("{e:#}")))?;
+        let linkers = Linkers {
+            optimized: host_linker(engine.engine())?,
+            baseline: engine.baseline_engine().map(host_linker).transpose()?,
+        };
         Ok(Registry {
             engine,
-            linker,
+            linkers: Arc::new(linkers),
             dir: config.dir,
             snapshot: ArcSwap::from_pointee(Snapshot::default()),
             slots: Arc::new(Semaphore::new(config.engine.max_concurrent_calls)),
@@ -141,6 +140,11 @@ impl Registry {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// How hot reloads compile.
+    pub fn reload_compiler(&self) -> ReloadCompiler {
+        self.engine.reload_compiler()
     }
 
     /// The current snapshot; cheap, and stable for as long as it is held.
@@ -165,6 +169,14 @@ impl Registry {
     pub fn scan(&self) -> ScanReport {
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         let current = self.snapshot.load_full();
+        // The first scan (start-up) compiles with Cranelift, so the worker
+        // is ready with optimised code; later ones are reloads.
+        let tier = if current.revision == 0 || self.reload_compiler() == ReloadCompiler::Optimizing
+        {
+            Tier::Optimized
+        } else {
+            Tier::Baseline
+        };
         let mut plugins = current.plugins.clone();
         let mut report = ScanReport::default();
 
@@ -233,17 +245,25 @@ impl Registry {
                 &manifest_path,
                 &name,
                 &plugins,
+                tier,
             ) {
                 Ok(plugin) => {
                     tracing::info!(
                         plugin = %name,
                         digest = %plugin.digest,
                         compile_cache = %plugin.cache.as_str(),
+                        compiler = %plugin.tier().as_str(),
                         tools = %plugin.tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "),
                         "loaded plugin in {:.0} ms",
                         started.elapsed().as_secs_f64() * 1000.0
                     );
-                    plugins.insert(name.clone(), Arc::new(plugin));
+                    let plugin = Arc::new(plugin);
+                    if plugin.tier() == Tier::Baseline
+                        && self.reload_compiler() == ReloadCompiler::Tiered
+                    {
+                        self.optimize_later(&plugin, bytes);
+                    }
+                    plugins.insert(name.clone(), plugin);
                     report.loaded.push(name);
                 }
                 Err(err) => {
@@ -269,6 +289,34 @@ impl Registry {
         report
     }
 
+    /// Compiles `plugin` (loaded on baseline code from `bytes`) with
+    /// Cranelift on the background threads and switches it to that code.
+    /// A version replaced (and finished with) before its turn comes is
+    /// skipped.
+    fn optimize_later(&self, plugin: &Arc<Plugin>, bytes: Vec<u8>) {
+        let plugin = Arc::downgrade(plugin);
+        let linkers = self.linkers.clone();
+        self.engine.in_background(move |compiler| {
+            let Some(plugin) = plugin.upgrade() else {
+                return;
+            };
+            let started = Instant::now();
+            match plugin.optimize(compiler, &linkers.optimized, &bytes) {
+                Ok(()) => tracing::info!(
+                    plugin = %plugin.name,
+                    digest = %plugin.digest,
+                    "optimized plugin in {:.0} ms; later calls run Cranelift's code",
+                    started.elapsed().as_secs_f64() * 1000.0
+                ),
+                Err(err) => tracing::warn!(
+                    plugin = %plugin.name,
+                    "cannot optimize plugin, it keeps running baseline code: {err}"
+                ),
+            }
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn load_one(
         &self,
         path: &Path,
@@ -277,12 +325,13 @@ impl Registry {
         manifest_path: &Path,
         name: &str,
         others: &BTreeMap<String, Arc<Plugin>>,
+        tier: Tier,
     ) -> Result<Plugin, LoadError> {
         let manifest = match manifest_text {
             Some(text) => Manifest::parse(text, manifest_path)?,
             None => Manifest::default(),
         };
-        let plugin = Plugin::load(&self.engine, &self.linker, path, bytes, manifest)?;
+        let plugin = Plugin::load(&self.engine, &self.linkers, path, bytes, manifest, tier)?;
         for tool in &plugin.tools {
             let owner = others.iter().find(|(other, p)| {
                 other.as_str() != name && p.tools.iter().any(|t| t.name == tool.name)
@@ -329,6 +378,16 @@ impl Registry {
         drop(permit);
         outcome
     }
+}
+
+/// A linker for `engine` with WASI and the host's imports.
+fn host_linker(engine: &wasmtime::Engine) -> Result<Linker<HostState>, LoadError> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+        .map_err(|e| LoadError::Engine(format!("{e:#}")))?;
+    PluginBindings::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
+        .map_err(|e| LoadError::Engine(format!("{e:#}")))?;
+    Ok(linker)
 }
 
 fn plugin_name(path: &Path) -> String {

@@ -28,7 +28,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder};
 
 use crate::bindings::scorer_world::{Score, ScorerPre};
 use crate::bindings::HostState;
-use crate::engine::{CacheUse, EngineConfig, PluginEngine};
+use crate::engine::{CacheUse, EngineConfig, PluginEngine, ReloadCompiler};
 use crate::error::LoadError;
 use crate::manifest::{Limits, Manifest};
 use crate::plugin::{check_component_header, digest_of};
@@ -180,6 +180,8 @@ impl ScorerSet {
             &EngineConfig {
                 max_concurrent_calls: DEFAULT_MAX_CONCURRENT_SCORER_CALLS,
                 cache_dir: cache_dir.map(Path::to_path_buf),
+                // Scorers are loaded once per eval run; nothing reloads.
+                reload_compiler: ReloadCompiler::Optimizing,
             },
         )
     }

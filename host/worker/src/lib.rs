@@ -30,7 +30,9 @@ use trellis_api::http::{
 };
 use trellis_api::worker::{CallRequest, CallResponse, ToolInfo, ToolList};
 use trellis_api::{BearerToken, ErrorBody};
-use trellis_runtime::{CallError, CallOutcome, EngineConfig, Registry, RegistryConfig, Watcher};
+use trellis_runtime::{
+    CallError, CallOutcome, EngineConfig, Registry, RegistryConfig, ReloadCompiler, Watcher,
+};
 use trellis_trace::span::SpanEvent;
 use trellis_trace::{extract_trace_context, Exporter, Span, SpanType};
 
@@ -59,6 +61,8 @@ pub struct WorkerConfig {
     pub max_body_bytes: usize,
     /// Watch the directory and reload plugins when it changes.
     pub hot_reload: bool,
+    /// How a reloaded plugin is compiled.
+    pub reload_compiler: ReloadCompiler,
     /// Where the spans of tool calls go.
     pub exporter: Exporter,
     /// When set, every route but `/healthz` requires `Authorization: Bearer
@@ -77,6 +81,7 @@ impl WorkerConfig {
             queue_timeout: trellis_runtime::registry::DEFAULT_QUEUE_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             hot_reload: true,
+            reload_compiler: ReloadCompiler::default(),
             exporter: Exporter::disabled(),
             token: None,
         }
@@ -156,6 +161,7 @@ pub async fn start(config: &WorkerConfig) -> Result<(AppState, Option<Watcher>),
         engine: EngineConfig {
             max_concurrent_calls: config.max_concurrent_calls,
             cache_dir: config.cache_dir.clone(),
+            reload_compiler: config.reload_compiler,
         },
         queue_timeout: config.queue_timeout,
     })?);

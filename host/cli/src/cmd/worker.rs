@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
+use trellis_runtime::ReloadCompiler;
 use trellis_trace::propagation::DEFAULT_PROJECT;
 use trellis_worker::WorkerConfig;
 
@@ -55,6 +56,17 @@ pub(crate) struct WorkerArgs {
     /// Do not watch the plugin directory for changes.
     #[arg(long)]
     no_hot_reload: bool,
+    /// How a plugin that changes while the worker runs is compiled:
+    /// `tiered` serves it at once on Winch's quickly compiled code and
+    /// switches to Cranelift's optimised code when that is ready;
+    /// `optimizing` waits for Cranelift; `baseline` stays on Winch's code.
+    #[arg(
+        long,
+        env = "TRELLIS_RELOAD_COMPILER",
+        value_enum,
+        default_value_t = ReloadCompilerArg::Tiered
+    )]
+    reload_compiler: ReloadCompilerArg,
     /// OTLP/HTTP traces URL to send spans to. Default: the
     /// OTEL_EXPORTER_OTLP_* variables if set, else the default server's
     /// collector (http://127.0.0.1:8001/v1/traces). `none` turns export off.
@@ -67,6 +79,23 @@ pub(crate) struct WorkerArgs {
     /// Allow listening on a non-loopback address without TRELLIS_TOKEN set.
     #[arg(long)]
     allow_remote: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ReloadCompilerArg {
+    Tiered,
+    Optimizing,
+    Baseline,
+}
+
+impl From<ReloadCompilerArg> for ReloadCompiler {
+    fn from(arg: ReloadCompilerArg) -> Self {
+        match arg {
+            ReloadCompilerArg::Tiered => ReloadCompiler::Tiered,
+            ReloadCompilerArg::Optimizing => ReloadCompiler::Optimizing,
+            ReloadCompilerArg::Baseline => ReloadCompiler::Baseline,
+        }
+    }
 }
 
 pub(crate) async fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
@@ -91,6 +120,7 @@ pub(crate) async fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         queue_timeout: Duration::from_millis(args.queue_timeout_ms),
         max_body_bytes: args.max_body_bytes,
         hot_reload: !args.no_hot_reload,
+        reload_compiler: args.reload_compiler.into(),
         exporter: exporter.clone(),
         token: token.clone(),
         ..WorkerConfig::new(args.plugins)

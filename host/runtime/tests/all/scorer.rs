@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use trellis_runtime::{EngineConfig, PluginScore, ScorerCallError, ScorerSet};
+use trellis_runtime::{EngineConfig, PluginScore, ReloadCompiler, ScorerCallError, ScorerSet};
 
 use crate::support::{fixture, install, shipped};
 
@@ -294,6 +294,7 @@ async fn concurrent_calls_each_get_their_own_instance() {
             &EngineConfig {
                 max_concurrent_calls: 3,
                 cache_dir: None,
+                reload_compiler: ReloadCompiler::Optimizing,
             },
         )
         .unwrap(),
