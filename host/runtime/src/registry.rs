@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -116,6 +117,8 @@ pub struct Registry {
     queue_timeout: Duration,
     /// Serialises scans; holds what each file looked like when last scanned.
     seen: Mutex<HashMap<PathBuf, Seen>>,
+    /// Whether the first scan (start-up) has run: later ones are reloads.
+    scanned: AtomicBool,
 }
 
 impl Registry {
@@ -135,6 +138,7 @@ impl Registry {
             max_slots: config.engine.max_concurrent_calls,
             queue_timeout: config.queue_timeout,
             seen: Mutex::new(HashMap::new()),
+            scanned: AtomicBool::new(false),
         })
     }
 
@@ -171,11 +175,11 @@ impl Registry {
         let current = self.snapshot.load_full();
         // The first scan (start-up) compiles with Cranelift, so the worker
         // is ready with optimised code; later ones are reloads.
-        let tier = if current.revision == 0 || self.reload_compiler() == ReloadCompiler::Optimizing
-        {
-            Tier::Optimized
-        } else {
+        let reload = self.scanned.swap(true, Ordering::Relaxed);
+        let tier = if reload && self.reload_compiler() != ReloadCompiler::Optimizing {
             Tier::Baseline
+        } else {
+            Tier::Optimized
         };
         let mut plugins = current.plugins.clone();
         let mut report = ScanReport::default();

@@ -161,7 +161,13 @@ pub async fn start(config: &WorkerConfig) -> Result<(AppState, Option<Watcher>),
         engine: EngineConfig {
             max_concurrent_calls: config.max_concurrent_calls,
             cache_dir: config.cache_dir.clone(),
-            reload_compiler: config.reload_compiler,
+            // Without hot reload nothing is compiled after start-up: no
+            // baseline engine is needed.
+            reload_compiler: if config.hot_reload {
+                config.reload_compiler
+            } else {
+                ReloadCompiler::Optimizing
+            },
         },
         queue_timeout: config.queue_timeout,
     })?);
