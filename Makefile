@@ -19,8 +19,10 @@ setup:
 
 ## plugins: build the shipped tool plugins into plugins/dist/, and the example
 ## scorer into plugins/dist/scorers/ (the worker loads only top-level files).
+## The plugin workspace always builds into plugins/target (as the tests'
+## fixture builds do), whatever CARGO_TARGET_DIR says.
 plugins: setup
-	cd plugins && $(CARGO) build --release --target $(WASM_TARGET)
+	cd plugins && env -u CARGO_TARGET_DIR $(CARGO) build --release --target $(WASM_TARGET)
 	@mkdir -p plugins/dist/scorers
 	@for p in $(PLUGINS); do cp $(PLUGIN_OUT)/$$p.wasm plugins/dist/$$p.wasm; done
 	@cp $(PLUGIN_OUT)/safety_scorer.wasm plugins/dist/scorers/safety_scorer.wasm
