@@ -147,9 +147,8 @@ pub struct PluginEngine {
 
 struct Baseline {
     engine: Engine,
-    /// Compiles for the optimising engine on `background_pool`.
+    /// Compiles for the optimising engine on the low-priority threads.
     background: Arc<Compiler>,
-    background_pool: Arc<rayon::ThreadPool>,
 }
 
 /// Compiles components for one engine on a thread pool, through the
@@ -231,11 +230,9 @@ impl PluginEngine {
             })
         };
         let baseline = if config.reload_compiler.uses_baseline() {
-            let pool = background_pool()?;
             Some(Baseline {
                 engine: new_engine(slots, Strategy::Winch)?,
-                background: compiler(pool.clone()),
-                background_pool: pool,
+                background: compiler(background_pool()?),
             })
         } else {
             None
@@ -312,7 +309,7 @@ impl PluginEngine {
     pub fn in_background(&self, job: impl FnOnce(&Compiler) + Send + 'static) {
         if let Some(baseline) = &self.baseline {
             let compiler = baseline.background.clone();
-            baseline.background_pool.spawn(move || job(&compiler));
+            baseline.background.pool.spawn(move || job(&compiler));
         }
     }
 }
