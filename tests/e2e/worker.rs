@@ -10,16 +10,30 @@ use serde_json::{json, Value};
 use crate::support::{dist, dist_copy, fixture, http, wait_for, Process};
 
 pub(crate) fn start_worker(dir: &Path) -> Process {
-    Process::start(
-        &[
-            "worker",
-            "--listen",
-            "127.0.0.1:0",
-            "--plugins",
-            dir.to_str().unwrap(),
-        ],
-        &[],
-    )
+    start_worker_with(dir, &[])
+}
+
+/// A worker on `dir` with `extra` flags.
+pub(crate) fn start_worker_with(dir: &Path, extra: &[&str]) -> Process {
+    let mut args = vec![
+        "worker",
+        "--listen",
+        "127.0.0.1:0",
+        "--plugins",
+        dir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    Process::start(&args, &[])
+}
+
+/// The first log line of `worker` that contains `what` and names `plugin`.
+fn log_line(worker: &Process, what: &str, plugin: &str) -> Option<String> {
+    let field = format!("plugin={plugin}");
+    worker
+        .output()
+        .lines()
+        .find(|l| l.contains(what) && l.contains(&field))
+        .map(str::to_owned)
 }
 
 pub(crate) fn tools(worker: &Process) -> Value {
@@ -277,30 +291,14 @@ fn hot_reload_adds_replaces_and_deletes_within_a_second() {
 fn a_reloaded_plugin_serves_on_baseline_code_until_optimized_code_replaces_it() {
     let dir = dist_copy();
     let cache = tempfile::tempdir().unwrap();
-    let worker = Process::start(
-        &[
-            "worker",
-            "--listen",
-            "127.0.0.1:0",
-            "--plugins",
-            dir.path().to_str().unwrap(),
-            "--cache-dir",
-            cache.path().to_str().unwrap(),
-            "--collector",
-            "none",
-        ],
-        &[],
+    let cache_dir = cache.path().to_str().unwrap();
+    let worker = start_worker_with(
+        dir.path(),
+        &["--cache-dir", cache_dir, "--collector", "none"],
     );
-    let loaded_line = |worker: &Process, what: &str| {
-        worker
-            .output()
-            .lines()
-            .find(|l| l.contains(what) && l.contains("plugin=echo"))
-            .map(str::to_owned)
-    };
     install(&fixture("echo"), dir.path(), "echo.wasm");
     let loaded = wait_for(Duration::from_secs(10), &mut || {
-        loaded_line(&worker, "loaded plugin")
+        log_line(&worker, "loaded plugin", "echo")
     });
     let loaded = loaded.unwrap_or_else(|| panic!("echo not loaded:\n{}", worker.output()));
     assert!(loaded.contains("compiler=baseline"), "{loaded}");
@@ -308,7 +306,7 @@ fn a_reloaded_plugin_serves_on_baseline_code_until_optimized_code_replaces_it() 
     assert_eq!(body["output"]["version"], 1, "{body}");
 
     let optimized = wait_for(Duration::from_secs(60), &mut || {
-        loaded_line(&worker, "optimized plugin")
+        log_line(&worker, "optimized plugin", "echo")
     });
     assert!(optimized.is_some(), "never optimized:\n{}", worker.output());
     let (_, body) = call(&worker, "echo", json!({"text": "hi"}));
@@ -383,27 +381,11 @@ fn hostile_plugins_on_baseline_code_are_contained_too() {
     // Reloads compile with Winch; `baseline` keeps the hostile plugin on
     // Winch's code for every call, so each limit is checked against it.
     let dir = dist_copy();
-    let worker = Process::start(
-        &[
-            "worker",
-            "--listen",
-            "127.0.0.1:0",
-            "--plugins",
-            dir.path().to_str().unwrap(),
-            "--no-cache",
-            "--reload-compiler",
-            "baseline",
-        ],
-        &[],
-    );
+    let worker = start_worker_with(dir.path(), &["--no-cache", "--reload-compiler", "baseline"]);
     std::fs::write(dir.path().join("hostile.toml"), HOSTILE_MANIFEST).unwrap();
     install(&fixture("hostile"), dir.path(), "hostile.wasm");
     let loaded = wait_for(Duration::from_secs(10), &mut || {
-        worker
-            .output()
-            .lines()
-            .find(|l| l.contains("loaded plugin") && l.contains("plugin=hostile"))
-            .map(str::to_owned)
+        log_line(&worker, "loaded plugin", "hostile")
     });
     let loaded = loaded.unwrap_or_else(|| panic!("hostile not loaded:\n{}", worker.output()));
     assert!(loaded.contains("compiler=baseline"), "{loaded}");
