@@ -141,14 +141,14 @@ pub struct PluginEngine {
     /// Winch's engine and the low-priority threads that compile reloaded
     /// plugins with Cranelift meanwhile, when reloads use it.
     baseline: Option<Baseline>,
-    reload_compiler: ReloadCompiler,
     ticker_stop: Arc<AtomicBool>,
 }
 
 struct Baseline {
     engine: Engine,
-    /// Compiles for the optimising engine on the low-priority threads.
-    background: Arc<Compiler>,
+    /// With tiered reloads: compiles for the optimising engine on the
+    /// low-priority threads.
+    background: Option<Arc<Compiler>>,
 }
 
 /// Compiles components for one engine on a thread pool, through the
@@ -230,9 +230,10 @@ impl PluginEngine {
             })
         };
         let baseline = if config.reload_compiler.uses_baseline() {
+            let tiered = config.reload_compiler == ReloadCompiler::Tiered;
             Some(Baseline {
                 engine: new_engine(slots, Strategy::Winch)?,
-                background: compiler(background_pool()?),
+                background: tiered.then(background_pool).transpose()?.map(&compiler),
             })
         } else {
             None
@@ -247,7 +248,6 @@ impl PluginEngine {
             engine,
             compiler,
             baseline,
-            reload_compiler: config.reload_compiler,
             ticker_stop,
         })
     }
@@ -269,14 +269,37 @@ impl PluginEngine {
         self.compiler.compile(bytes, digest)
     }
 
-    /// Whether compiled code is kept in a cache directory.
-    pub fn has_cache(&self) -> bool {
-        self.compiler.cache_dir.is_some()
-    }
-
-    /// How hot reloads compile.
-    pub fn reload_compiler(&self) -> ReloadCompiler {
-        self.reload_compiler
+    /// Compiles a plugin's component as [`Self::compile`] does, except for
+    /// a reload when reloads use Winch: then Cranelift's code from the cache
+    /// if it is there, else Winch's (never cached: it is replaced, or cheap
+    /// to redo). Returns the component, the cache's part and the compiler
+    /// that made the code.
+    pub fn compile_plugin(
+        &self,
+        bytes: &[u8],
+        digest: &str,
+        reload: bool,
+    ) -> Result<(Component, CacheUse, Tier), String> {
+        let Some(baseline) = self.baseline.as_ref().filter(|_| reload) else {
+            let (component, cache) = self.compile(bytes, digest)?;
+            return Ok((component, cache, Tier::Optimized));
+        };
+        if let Some(component) = self.compiler.cached(digest) {
+            return Ok((component, CacheUse::Hit, Tier::Optimized));
+        }
+        let component = self
+            .compiler
+            .pool
+            .install(|| Component::new(&baseline.engine, bytes))
+            .map_err(|e| format!("{e:#}"))?;
+        // Cranelift's code goes to the cache once the background compile
+        // finishes.
+        let cache = if baseline.background.is_some() && self.compiler.cache_dir.is_some() {
+            CacheUse::Miss
+        } else {
+            CacheUse::Off
+        };
+        Ok((component, cache, Tier::Baseline))
     }
 
     /// Winch's engine, when reloads use it.
@@ -284,32 +307,15 @@ impl PluginEngine {
         self.baseline.as_ref().map(|b| &b.engine)
     }
 
-    /// Compiles a component with Winch on the compile threads (never
-    /// cached: it is replaced, or cheap to redo).
-    pub fn compile_baseline(&self, bytes: &[u8]) -> Result<Component, String> {
-        let baseline = self
-            .baseline
-            .as_ref()
-            .ok_or("this engine has no baseline compiler")?;
-        self.compiler
-            .pool
-            .install(|| Component::new(&baseline.engine, bytes))
-            .map_err(|e| format!("{e:#}"))
-    }
-
-    /// Cranelift's code for `digest` from the compile cache, if it is there.
-    pub fn cached(&self, digest: &str) -> Option<Component> {
-        self.compiler.cached(digest)
-    }
-
-    /// Runs `job` on the background compile threads (low priority), giving
-    /// it a Cranelift compiler that writes to the compile cache. Without a
-    /// baseline engine there is nothing to run in the background and `job`
+    /// With tiered reloads, runs `job` on the background compile threads
+    /// (low priority), giving it a Cranelift compiler that writes to the
+    /// compile cache. Otherwise baseline code is never replaced and `job`
     /// is dropped.
     pub fn in_background(&self, job: impl FnOnce(&Compiler) + Send + 'static) {
-        if let Some(baseline) = &self.baseline {
-            let compiler = baseline.background.clone();
-            baseline.background.pool.spawn(move || job(&compiler));
+        let background = self.baseline.as_ref().and_then(|b| b.background.clone());
+        if let Some(compiler) = background {
+            let pool = compiler.pool.clone();
+            pool.spawn(move || job(&compiler));
         }
     }
 }

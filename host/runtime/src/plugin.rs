@@ -16,7 +16,7 @@ use wasmtime::{Store, Trap, UpdateDeadline};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 use crate::bindings::{HostState, PluginPre, SpanNotes, ToolError, ToolSpec};
-use crate::engine::{CacheUse, Compiler, PluginEngine, ReloadCompiler, Tier};
+use crate::engine::{CacheUse, Compiler, PluginEngine, Tier};
 use crate::error::{CallError, LoadError};
 use crate::manifest::{Limits, Manifest};
 
@@ -171,51 +171,38 @@ pub fn digest_of(bytes: &[u8]) -> String {
 
 impl Plugin {
     /// Compiles, links and inspects a plugin. `bytes` is the content of
-    /// `path`; nothing is read from disk here except the compile cache.
-    /// With `tier` [`Tier::Baseline`] it is compiled with Winch unless the
-    /// cache holds Cranelift's code for it (see [`Plugin::optimize`]).
+    /// `path`; nothing is read from disk here except the compile cache. A
+    /// `reload` may be compiled with Winch (see
+    /// [`PluginEngine::compile_plugin`] and [`Plugin::optimize`]).
     pub fn load(
         engine: &PluginEngine,
         linkers: &Linkers,
         path: &Path,
         bytes: &[u8],
         manifest: Manifest,
-        tier: Tier,
+        reload: bool,
     ) -> Result<Plugin, LoadError> {
         let path_buf = path.to_path_buf();
         check_component_header(path, bytes)?;
         let digest = digest_of(bytes);
         let hex_digest = digest.trim_start_matches("sha256:");
-        let compile_failed = |reason| LoadError::Compile {
-            path: path_buf.clone(),
-            reason,
+        let (component, cache, tier) =
+            engine
+                .compile_plugin(bytes, hex_digest, reload)
+                .map_err(|reason| LoadError::Compile {
+                    path: path_buf.clone(),
+                    reason,
+                })?;
+        let linker = match tier {
+            Tier::Optimized => &linkers.optimized,
+            // Winch's code comes only from an engine that has a baseline
+            // engine, and the registry builds this linker for it.
+            Tier::Baseline => linkers
+                .baseline
+                .as_ref()
+                .ok_or_else(|| LoadError::Engine("no linker for the baseline engine".to_owned()))?,
         };
-        let baseline = linkers.baseline.as_ref().filter(|_| tier == Tier::Baseline);
-        let code = match baseline {
-            Some(linker) => match engine.cached(hex_digest) {
-                Some(component) => (
-                    Code::link(&linkers.optimized, &component, Tier::Optimized, path)?,
-                    CacheUse::Hit,
-                ),
-                None => {
-                    let component = engine.compile_baseline(bytes).map_err(compile_failed)?;
-                    let cache = match engine.reload_compiler() {
-                        // Cranelift's code will be written to the cache.
-                        ReloadCompiler::Tiered if engine.has_cache() => CacheUse::Miss,
-                        _ => CacheUse::Off,
-                    };
-                    (Code::link(linker, &component, Tier::Baseline, path)?, cache)
-                }
-            },
-            None => {
-                let (component, cache) =
-                    engine.compile(bytes, hex_digest).map_err(compile_failed)?;
-                (
-                    Code::link(&linkers.optimized, &component, Tier::Optimized, path)?,
-                    cache,
-                )
-            }
-        };
+        let code = Code::link(linker, &component, tier, path)?;
         let name = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -226,8 +213,8 @@ impl Plugin {
             digest,
             manifest,
             tools: Vec::new(),
-            cache: code.1,
-            code: ArcSwap::from_pointee(code.0),
+            cache,
+            code: ArcSwap::from_pointee(code),
         };
         let specs = plugin.list_tools()?;
         plugin.tools = plugin.check_specs(specs)?;

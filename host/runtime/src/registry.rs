@@ -16,7 +16,7 @@ use tokio::sync::Semaphore;
 use wasmtime::component::{HasSelf, Linker};
 
 use crate::bindings::{HostState, Plugin as PluginBindings};
-use crate::engine::{EngineConfig, PluginEngine, ReloadCompiler, Tier};
+use crate::engine::{EngineConfig, PluginEngine, Tier};
 use crate::error::{CallError, LoadError};
 use crate::manifest::Manifest;
 use crate::plugin::{digest_of, CallOutcome, Linkers, Plugin};
@@ -146,11 +146,6 @@ impl Registry {
         &self.dir
     }
 
-    /// How hot reloads compile.
-    pub fn reload_compiler(&self) -> ReloadCompiler {
-        self.engine.reload_compiler()
-    }
-
     /// The current snapshot; cheap, and stable for as long as it is held.
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot.load_full()
@@ -176,11 +171,6 @@ impl Registry {
         // The first scan (start-up) compiles with Cranelift, so the worker
         // is ready with optimised code; later ones are reloads.
         let reload = self.scanned.swap(true, Ordering::Relaxed);
-        let tier = if reload && self.reload_compiler() != ReloadCompiler::Optimizing {
-            Tier::Baseline
-        } else {
-            Tier::Optimized
-        };
         let mut plugins = current.plugins.clone();
         let mut report = ScanReport::default();
 
@@ -249,7 +239,7 @@ impl Registry {
                 &manifest_path,
                 &name,
                 &plugins,
-                tier,
+                reload,
             ) {
                 Ok(plugin) => {
                     tracing::info!(
@@ -262,9 +252,7 @@ impl Registry {
                         started.elapsed().as_secs_f64() * 1000.0
                     );
                     let plugin = Arc::new(plugin);
-                    if plugin.tier() == Tier::Baseline
-                        && self.reload_compiler() == ReloadCompiler::Tiered
-                    {
+                    if plugin.tier() == Tier::Baseline {
                         self.optimize_later(&plugin, bytes);
                     }
                     plugins.insert(name.clone(), plugin);
@@ -293,10 +281,10 @@ impl Registry {
         report
     }
 
-    /// Compiles `plugin` (loaded on baseline code from `bytes`) with
-    /// Cranelift on the background threads and switches it to that code.
-    /// A version replaced (and finished with) before its turn comes is
-    /// skipped.
+    /// With tiered reloads, compiles `plugin` (loaded on baseline code from
+    /// `bytes`) with Cranelift on the background threads and switches it to
+    /// that code. A version replaced (and finished with) before its turn
+    /// comes is skipped.
     fn optimize_later(&self, plugin: &Arc<Plugin>, bytes: Vec<u8>) {
         let plugin = Arc::downgrade(plugin);
         let linkers = self.linkers.clone();
@@ -329,13 +317,13 @@ impl Registry {
         manifest_path: &Path,
         name: &str,
         others: &BTreeMap<String, Arc<Plugin>>,
-        tier: Tier,
+        reload: bool,
     ) -> Result<Plugin, LoadError> {
         let manifest = match manifest_text {
             Some(text) => Manifest::parse(text, manifest_path)?,
             None => Manifest::default(),
         };
-        let plugin = Plugin::load(&self.engine, &self.linkers, path, bytes, manifest, tier)?;
+        let plugin = Plugin::load(&self.engine, &self.linkers, path, bytes, manifest, reload)?;
         for tool in &plugin.tools {
             let owner = others.iter().find(|(other, p)| {
                 other.as_str() != name && p.tools.iter().any(|t| t.name == tool.name)
