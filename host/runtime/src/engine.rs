@@ -96,14 +96,6 @@ pub enum ReloadCompiler {
 }
 
 impl ReloadCompiler {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReloadCompiler::Tiered => "tiered",
-            ReloadCompiler::Optimizing => "optimizing",
-            ReloadCompiler::Baseline => "baseline",
-        }
-    }
-
     /// Whether reloads compile with Winch (a baseline engine is needed).
     fn uses_baseline(self) -> bool {
         self != ReloadCompiler::Optimizing
@@ -321,11 +313,6 @@ impl PluginEngine {
 }
 
 impl Compiler {
-    /// The engine this compiles for.
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
     /// Compiles a component on this compiler's threads, or loads its
     /// compiled form from the cache. `digest` is the hex SHA-256 of `bytes`.
     pub fn compile(&self, bytes: &[u8], digest: &str) -> Result<(Component, CacheUse), String> {
