@@ -85,10 +85,11 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
             )
         })?;
         // Both sides must compute the same answer, or the ratio means nothing.
-        let sandboxed = runtime
+        let sandboxed: Value = runtime
             .block_on(plugin.call(tool, input))
             .result
-            .map_err(|e| anyhow::anyhow!("the sandboxed `{tool}` call failed: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("the sandboxed `{tool}` call failed: {e}"))
+            .and_then(|output| Ok(serde_json::from_str(output.get())?))?;
         let direct: Value = native(input)
             .map_err(|e| anyhow::anyhow!("the native `{tool}` call failed: {e:?}"))
             .and_then(|reply| Ok(serde_json::from_str(&reply.output)?))?;

@@ -37,12 +37,14 @@ pub struct CallRequest {
 
 /// `POST /v1/tools/{name}/call` response (status 200): the call ran, and
 /// either succeeded (`is_error: false`, `output`) or did not (`is_error:
-/// true`, `error`).
+/// true`, `error`). The worker sends the plugin's output as the JSON text it
+/// returned (`O` = `Box<RawValue>`: checked, never re-encoded); a client
+/// reads it as a [`Value`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CallResponse {
+pub struct CallResponse<O = Value> {
     pub is_error: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<Value>,
+    pub output: Option<O>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorBody>,
     /// Wall time of the call inside the worker, instantiation included.

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -128,7 +129,9 @@ pub struct Linkers {
 /// wrote onto its span.
 #[derive(Debug, Clone)]
 pub struct CallOutcome {
-    pub result: Result<Value, CallError>,
+    /// The tool's output: the JSON text the plugin returned, checked to be
+    /// JSON and within the output limit, and not re-encoded.
+    pub result: Result<Box<RawValue>, CallError>,
     /// Absent when the call never reached a plugin (unknown tool, invalid
     /// input, no free slot).
     pub receipt: Option<Receipt>,
@@ -398,7 +401,7 @@ impl Plugin {
             Err(e) => Err(e),
         };
         let result = match raw {
-            Ok(Ok(output)) => parse_output(&output, limits),
+            Ok(Ok(output)) => check_output(output, limits),
             Ok(Err(ToolError::InvalidInput(message))) => Err(CallError::InvalidInput(message)),
             Ok(Err(ToolError::Failed(message))) => Err(CallError::Failed(message)),
             Err(e) => Err(describe_failure(e, &store, limits)),
@@ -418,7 +421,12 @@ impl Plugin {
     }
 }
 
-fn parse_output(output: &str, limits: Limits) -> Result<Value, CallError> {
+/// Checks the plugin's output: within the limit, and one JSON value that a
+/// [`Value`] can hold (numbers in range, nesting within serde_json's
+/// limit), so whoever reads it later cannot fail. The text is kept as the
+/// plugin wrote it (the worker's response embeds it as is): no tree is
+/// built for it.
+fn check_output(output: String, limits: Limits) -> Result<Box<RawValue>, CallError> {
     if output.len() > limits.max_output_bytes {
         return Err(CallError::Failed(format!(
             "the tool's output of {} bytes exceeds the limit of {} bytes",
@@ -426,8 +434,59 @@ fn parse_output(output: &str, limits: Limits) -> Result<Value, CallError> {
             limits.max_output_bytes
         )));
     }
-    serde_json::from_str(output)
-        .map_err(|e| CallError::Failed(format!("the tool returned invalid JSON: {e}")))
+    let invalid =
+        |e: serde_json::Error| CallError::Failed(format!("the tool returned invalid JSON: {e}"));
+    let mut de = serde_json::Deserializer::from_str(&output);
+    serde::de::Deserialize::deserialize(&mut de)
+        .and_then(|AnyJson| de.end())
+        .map_err(invalid)?;
+    RawValue::from_string(output).map_err(invalid)
+}
+
+/// Reads any JSON value as [`Value`] would (numbers parsed, strings
+/// unescaped, nesting counted) while keeping none of it.
+struct AnyJson;
+
+impl<'de> serde::de::Deserialize<'de> for AnyJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(AnyJsonVisitor)
+    }
+}
+
+struct AnyJsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for AnyJsonVisitor {
+    type Value = AnyJson;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_unit<E>(self) -> Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<AnyJson, A::Error> {
+        while seq.next_element::<AnyJson>()?.is_some() {}
+        Ok(AnyJson)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<AnyJson, A::Error> {
+        while map.next_entry::<AnyJson, AnyJson>()?.is_some() {}
+        Ok(AnyJson)
+    }
 }
 
 /// Turns a wasmtime error from instantiation or a call into the error kind a
@@ -463,6 +522,48 @@ mod tests {
         assert_eq!(field_name(""), "input");
         assert_eq!(field_name("/weight_lb"), "input.weight_lb");
         assert_eq!(field_name("/medications/2"), "input.medications[2]");
+    }
+
+    #[test]
+    fn output_is_kept_as_the_plugin_wrote_it_once_checked() {
+        let limits = Limits::default();
+        let output = check_output(r#"{"bmi": 30.90, "notes": []}"#.into(), limits).unwrap();
+        assert_eq!(output.get(), r#"{"bmi": 30.90, "notes": []}"#);
+        let padded = check_output(" [1]\n".into(), limits).unwrap();
+        assert_eq!(padded.get(), "[1]");
+
+        let invalid = check_output(r#"{"bmi": }"#.into(), limits).unwrap_err();
+        assert!(
+            invalid
+                .to_string()
+                .contains("the tool returned invalid JSON"),
+            "{invalid}"
+        );
+        let two_values = check_output("{} {}".into(), limits).unwrap_err();
+        assert!(
+            two_values.to_string().contains("invalid JSON"),
+            "{two_values}"
+        );
+        // Valid JSON syntax that no reader of the output could hold.
+        let huge = check_output(r#"{"bmi": 1e400}"#.into(), limits).unwrap_err();
+        assert!(huge.to_string().contains("number out of range"), "{huge}");
+        let deep = check_output(format!("{}{}", "[".repeat(200), "]".repeat(200)), limits);
+        assert!(
+            deep.unwrap_err().to_string().contains("recursion limit"),
+            "nesting beyond serde_json's limit is refused"
+        );
+
+        let small = Limits {
+            max_output_bytes: 4,
+            ..limits
+        };
+        let too_big = check_output(r#""hello""#.into(), small).unwrap_err();
+        assert!(
+            too_big
+                .to_string()
+                .contains("7 bytes exceeds the limit of 4"),
+            "{too_big}"
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 use tokio::net::TcpListener;
 use trellis_api::http::{
@@ -262,7 +263,7 @@ async fn call_tool(
             "tool `{tool}` not found; GET /v1/tools lists the tools being served"
         ))),
         Err(CallError::Busy { slots, waited }) => Ok(busy_response(slots, waited)),
-        Ok(output) => Ok(Json(CallResponse {
+        Ok(output) => Ok(Json(CallResponse::<Box<RawValue>> {
             is_error: false,
             output: Some(output),
             error: None,
@@ -270,7 +271,7 @@ async fn call_tool(
             receipt: outcome.receipt,
         })
         .into_response()),
-        Err(error) => Ok(Json(CallResponse {
+        Err(error) => Ok(Json(CallResponse::<Box<RawValue>> {
             is_error: true,
             output: None,
             error: Some(ErrorBody::new(error.kind(), error.to_string())),
@@ -347,7 +348,7 @@ impl CallSpans {
             exporter.export(finish_tool_span(tool, outcome, plugin.as_ref(), revision));
         }
         match &outcome.result {
-            Ok(output) => execute.log_output(output.clone()),
+            Ok(output) => execute.log_output(output_value(output)),
             Err(error) => execute.set_error(error_value(error)),
         }
         exporter.export(execute.end());
@@ -368,7 +369,7 @@ fn finish_tool_span(
     let notes = &outcome.notes;
     match (&notes.output, &outcome.result) {
         (Some(logged), _) => span.log_output(logged.clone()),
-        (None, Ok(output)) => span.log_output(output.clone()),
+        (None, Ok(output)) => span.log_output(output_value(output)),
         (None, Err(_)) => {}
     }
     for (score, value) in &notes.scores {
@@ -407,6 +408,12 @@ fn finish_tool_span(
             attributes: Map::new(),
         }));
     record
+}
+
+/// A tool's output as a span's `output`. The runtime checked that the text
+/// parses; were it ever not to, the span keeps the text as a string.
+fn output_value(output: &RawValue) -> Value {
+    serde_json::from_str(output.get()).unwrap_or_else(|_| Value::String(output.get().to_owned()))
 }
 
 /// A failed call as a span's `error`: its kind and message.

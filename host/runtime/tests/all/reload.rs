@@ -33,7 +33,7 @@ fn plugin(registry: &Registry, name: &str) -> Arc<Plugin> {
 /// Calls `echo` and checks its answer.
 async fn echo_answers(registry: &Registry) {
     let outcome = registry.call("echo", &json!({"text": "hi"})).await;
-    let output = outcome.result.unwrap();
+    let output: serde_json::Value = serde_json::from_str(outcome.result.unwrap().get()).unwrap();
     assert_eq!(output["version"], 1, "{output}");
     assert_eq!(output["input"]["text"], "hi", "{output}");
 }
