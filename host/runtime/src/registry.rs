@@ -278,6 +278,7 @@ impl Registry {
         self.snapshot
             .store(Arc::new(Snapshot::rebuild(revision, plugins)));
         report.revision = revision;
+        crate::engine::release_freed_memory();
         report
     }
 
@@ -305,6 +306,7 @@ impl Registry {
                     "cannot optimize plugin, it keeps running baseline code: {err}"
                 ),
             }
+            crate::engine::release_freed_memory();
         });
     }
 
