@@ -284,26 +284,18 @@ impl Exporter {
     }
 
     /// Queues a finished span for every destination. Never blocks on the
-    /// network and never fails: a full queue counts a drop.
+    /// network and never fails: a full queue counts a drop. The span is
+    /// turned into OTLP by the destination's background task, off the
+    /// caller's path (a model call's span holds the whole conversation).
     pub fn export(&self, record: SpanRecord) {
-        if self.destinations.is_empty() {
+        let Some((last, rest)) = self.destinations.split_last() else {
             return;
-        }
-        let span = match otlp::span_to_otlp(&record) {
-            Ok(span) => span,
-            Err(e) => {
-                tracing::warn!("dropping span that cannot be exported: {e}");
-                for d in self.destinations.iter() {
-                    d.counters.dropped.fetch_add(1, Ordering::Relaxed);
-                }
-                return;
-            }
         };
-        let (last, rest) = self.destinations.split_last().expect("not empty");
+        let record = Arc::new(record);
         for d in rest {
-            d.push(span.clone());
+            d.push(record.clone());
         }
-        last.push(span);
+        last.push(record);
     }
 
     /// Counters summed over all destinations (for `/metrics`).
@@ -418,7 +410,7 @@ struct Counters {
 
 #[derive(Debug, Default)]
 struct Queue {
-    spans: VecDeque<OtlpSpan>,
+    spans: VecDeque<Arc<SpanRecord>>,
     /// Spans taken for the POST under way; they still count against the
     /// capacity until the destination accepts them.
     in_flight: usize,
@@ -502,7 +494,7 @@ impl Destination {
         Ok((destination, transport))
     }
 
-    fn push(&self, span: OtlpSpan) {
+    fn push(&self, span: Arc<SpanRecord>) {
         let mut q = lock(&self.queue);
         if q.closed || q.spans.len() + q.in_flight >= self.capacity {
             drop(q);
@@ -602,13 +594,15 @@ async fn run(d: Arc<Destination>, transport: Transport) {
             }
         }
 
-        let batch: Vec<OtlpSpan> = {
+        let batch: Vec<Arc<SpanRecord>> = {
             let mut q = lock(&d.queue);
             let n = q.spans.len().min(d.batch_size);
             q.in_flight = n;
             q.spans.drain(..n).collect()
         };
+        let batch = to_otlp(&d, batch);
         if batch.is_empty() {
+            lock(&d.queue).in_flight = 0;
             continue;
         }
         let n = batch.len() as u64;
@@ -680,6 +674,22 @@ async fn run(d: Arc<Destination>, transport: Transport) {
         lock(&d.queue).in_flight = 0;
     }
     d.done.send_replace(true);
+}
+
+/// The batch as OTLP spans. A record that cannot be mapped (ids that are
+/// not hex) is dropped, counted and logged; the rest go on.
+fn to_otlp(d: &Destination, batch: Vec<Arc<SpanRecord>>) -> Vec<OtlpSpan> {
+    let mut spans = Vec::with_capacity(batch.len());
+    for record in batch {
+        match otlp::span_to_otlp(&record) {
+            Ok(span) => spans.push(span),
+            Err(e) => {
+                d.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(endpoint = %d.endpoint, "dropping span that cannot be exported: {e}");
+            }
+        }
+    }
+    spans
 }
 
 async fn deliver(

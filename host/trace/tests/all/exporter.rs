@@ -117,6 +117,25 @@ async fn shutdown_flushes_what_is_queued() {
 }
 
 #[tokio::test]
+async fn a_span_that_cannot_be_mapped_to_otlp_is_dropped_and_counted_alone() {
+    let collector = TestCollector::start().await;
+    let (exporter, _task) = Exporter::start(config(collector.endpoint())).unwrap();
+    let mut bad = Span::root("bad ids", SpanType::Task).end();
+    bad.span_id = "not-hex".into();
+    bad.id = bad.span_id.clone();
+    let mut records: Vec<_> = spans(6).collect();
+    records.insert(3, bad);
+    for record in records {
+        exporter.export(record);
+    }
+    let stats = exporter.shutdown(Duration::from_secs(5)).await;
+    assert_eq!(stats.exported, 6, "{stats:?}");
+    assert_eq!(stats.dropped, 1, "{stats:?}");
+    assert_eq!(stats.queued, 0, "{stats:?}");
+    assert_eq!(collector.count(), 6);
+}
+
+#[tokio::test]
 async fn shutdown_gives_up_at_its_deadline_when_the_collector_stays_down() {
     let endpoint = format!("http://127.0.0.1:{}/v1/traces", unused_port().await);
     let (exporter, _task) = Exporter::start(config(endpoint)).unwrap();
