@@ -136,7 +136,7 @@ impl Stack {
 }
 
 pub(crate) fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
-    let rounds = if settings.smoke { 1 } else { 10 };
+    let rounds = if settings.smoke { 1 } else { 40 };
     let traced = Stack::start(settings, true)?;
     let untraced = Stack::start(settings, false)?;
     let trellis = &settings.programs.trellis;
