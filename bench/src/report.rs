@@ -99,7 +99,8 @@ fn cpu_model(cpuinfo: &str) -> Option<String> {
         .map(|(_, model)| model.trim().to_string())
 }
 
-/// `git rev-parse --short HEAD`, with `+dirty` when the tree has changes.
+/// `git rev-parse --short HEAD`, with `+dirty` when the tree has changes
+/// (other than in `bench/results/`, which a previous run rewrote).
 fn commit() -> String {
     let git = |args: &[&str]| {
         Command::new("git")
@@ -112,7 +113,14 @@ fn commit() -> String {
     let Some(head) = git(&["rev-parse", "--short", "HEAD"]) else {
         return "unknown (not a git checkout)".into();
     };
-    match git(&["status", "--porcelain", "--untracked-files=no"]) {
+    match git(&[
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+        ":/",
+        ":(top,exclude)bench/results",
+    ]) {
         Some(changes) if !changes.is_empty() => format!("{head}+dirty"),
         _ => head,
     }
