@@ -282,6 +282,9 @@ fn one_trace_links_the_client_the_server_the_worker_and_every_tool() {
             assert_eq!(parents(tool), [span_id(execution)]);
             assert_eq!(span(tool)["span_attributes"]["type"], "tool");
             assert_eq!(span(tool)["input"], span(execution)["input"]);
+            // Both carry what the tool returned.
+            assert!(span(tool)["output"].is_object(), "{tool}");
+            assert_eq!(span(tool)["output"], span(execution)["output"]);
             assert_eq!(
                 span(tool)["metadata"]["plugin"],
                 span(execution)["metadata"]["plugin"]

@@ -344,12 +344,16 @@ impl CallSpans {
             plugin,
             revision,
         } = self;
+        // Parsed once for both spans.
+        let output = outcome.result.as_deref().ok().map(output_value);
         if let Some(tool) = tool {
-            exporter.export(finish_tool_span(tool, outcome, plugin.as_ref(), revision));
+            let record = finish_tool_span(tool, outcome, output.clone(), plugin.as_ref(), revision);
+            exporter.export(record);
         }
-        match &outcome.result {
-            Ok(output) => execute.log_output(output_value(output)),
-            Err(error) => execute.set_error(error_value(error)),
+        match (output, &outcome.result) {
+            (Some(output), _) => execute.log_output(output),
+            (None, Err(error)) => execute.set_error(error_value(error)),
+            (None, Ok(_)) => {}
         }
         exporter.export(execute.end());
     }
@@ -363,14 +367,15 @@ impl CallSpans {
 fn finish_tool_span(
     mut span: Span,
     outcome: &CallOutcome,
+    output: Option<Value>,
     plugin: Option<&(String, String)>,
     revision: u64,
 ) -> trellis_trace::SpanRecord {
     let notes = &outcome.notes;
-    match (&notes.output, &outcome.result) {
+    match (&notes.output, output) {
         (Some(logged), _) => span.log_output(logged.clone()),
-        (None, Ok(output)) => span.log_output(output_value(output)),
-        (None, Err(_)) => {}
+        (None, Some(output)) => span.log_output(output),
+        (None, None) => {}
     }
     for (score, value) in &notes.scores {
         span.log_score(score.clone(), *value);
