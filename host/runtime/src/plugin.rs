@@ -532,38 +532,30 @@ mod tests {
         let padded = check_output(" [1]\n".into(), limits).unwrap();
         assert_eq!(padded.get(), "[1]");
 
-        let invalid = check_output(r#"{"bmi": }"#.into(), limits).unwrap_err();
-        assert!(
-            invalid
-                .to_string()
-                .contains("the tool returned invalid JSON"),
-            "{invalid}"
-        );
-        let two_values = check_output("{} {}".into(), limits).unwrap_err();
-        assert!(
-            two_values.to_string().contains("invalid JSON"),
-            "{two_values}"
-        );
-        // Valid JSON syntax that no reader of the output could hold.
-        let huge = check_output(r#"{"bmi": 1e400}"#.into(), limits).unwrap_err();
-        assert!(huge.to_string().contains("number out of range"), "{huge}");
-        let deep = check_output(format!("{}{}", "[".repeat(200), "]".repeat(200)), limits);
-        assert!(
-            deep.unwrap_err().to_string().contains("recursion limit"),
-            "nesting beyond serde_json's limit is refused"
-        );
-
+        let refusal = |text: String, limits| check_output(text, limits).unwrap_err().to_string();
         let small = Limits {
             max_output_bytes: 4,
             ..limits
         };
-        let too_big = check_output(r#""hello""#.into(), small).unwrap_err();
-        assert!(
-            too_big
-                .to_string()
-                .contains("7 bytes exceeds the limit of 4"),
-            "{too_big}"
-        );
+        for (text, limits, says) in [
+            (
+                r#"{"bmi": }"#.into(),
+                limits,
+                "the tool returned invalid JSON",
+            ),
+            ("{} {}".into(), limits, "invalid JSON"),
+            // Valid JSON syntax that no reader of the output could hold.
+            (r#"{"bmi": 1e400}"#.into(), limits, "number out of range"),
+            (
+                "[".repeat(200) + &"]".repeat(200),
+                limits,
+                "recursion limit",
+            ),
+            (r#""hello""#.into(), small, "7 bytes exceeds the limit of 4"),
+        ] {
+            let why = refusal(text.clone(), limits);
+            assert!(why.contains(says), "{text:.40}: {why}");
+        }
     }
 
     #[test]
