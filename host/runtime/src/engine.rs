@@ -380,7 +380,9 @@ impl Drop for PluginEngine {
 /// component allocates tens of MiB across the compile threads' malloc
 /// arenas; glibc keeps what was freed there mapped, so without this a
 /// worker stays ~10 MiB larger than it needs to after loading plugins
-/// (B8 in `make bench`). Costs a few milliseconds, once per load.
+/// (B8 in `make bench`). Costs a few milliseconds; called once after a
+/// scan that compiled something and after each background compile, never
+/// when everything came from the compile cache.
 pub(crate) fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     #[allow(unsafe_code)]

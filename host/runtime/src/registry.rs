@@ -16,7 +16,7 @@ use tokio::sync::Semaphore;
 use wasmtime::component::{HasSelf, Linker};
 
 use crate::bindings::{HostState, Plugin as PluginBindings};
-use crate::engine::{EngineConfig, PluginEngine, Tier};
+use crate::engine::{CacheUse, EngineConfig, PluginEngine, Tier};
 use crate::error::{CallError, LoadError};
 use crate::manifest::Manifest;
 use crate::plugin::{digest_of, CallOutcome, Linkers, Plugin};
@@ -173,6 +173,8 @@ impl Registry {
         let reload = self.scanned.swap(true, Ordering::Relaxed);
         let mut plugins = current.plugins.clone();
         let mut report = ScanReport::default();
+        // Whether a compiler ran (a rejected file may have got that far).
+        let mut compiled = false;
 
         let files = match wasm_files(&self.dir) {
             Ok(files) => files,
@@ -251,6 +253,7 @@ impl Registry {
                         "loaded plugin in {:.0} ms",
                         started.elapsed().as_secs_f64() * 1000.0
                     );
+                    compiled |= plugin.cache != CacheUse::Hit;
                     let plugin = Arc::new(plugin);
                     if plugin.tier() == Tier::Baseline {
                         self.optimize_later(&plugin, bytes);
@@ -259,6 +262,7 @@ impl Registry {
                     report.loaded.push(name);
                 }
                 Err(err) => {
+                    compiled = true;
                     let keeps = if plugins.contains_key(&name) {
                         "; the previous version keeps serving"
                     } else {
@@ -270,6 +274,9 @@ impl Registry {
             }
         }
 
+        if compiled {
+            crate::engine::release_freed_memory();
+        }
         if report.loaded.is_empty() && report.removed.is_empty() {
             report.revision = current.revision;
             return report;
@@ -278,7 +285,6 @@ impl Registry {
         self.snapshot
             .store(Arc::new(Snapshot::rebuild(revision, plugins)));
         report.revision = revision;
-        crate::engine::release_freed_memory();
         report
     }
 
