@@ -436,6 +436,9 @@ fn check_output(output: String, limits: Limits) -> Result<Box<RawValue>, CallErr
     }
     let invalid =
         |e: serde_json::Error| CallError::Failed(format!("the tool returned invalid JSON: {e}"));
+    // `RawValue` alone checks only the syntax (it takes `1e400`, a lone
+    // surrogate escape, any depth), hence the full read first; its own
+    // pass after it is a plain scan.
     let mut de = serde_json::Deserializer::from_str(&output);
     serde::de::Deserialize::deserialize(&mut de)
         .and_then(|AnyJson| de.end())
@@ -546,6 +549,7 @@ mod tests {
             ("{} {}".into(), limits, "invalid JSON"),
             // Valid JSON syntax that no reader of the output could hold.
             (r#"{"bmi": 1e400}"#.into(), limits, "number out of range"),
+            (r#"{"note": "\ud800"}"#.into(), limits, "hex escape"),
             (
                 "[".repeat(200) + &"]".repeat(200),
                 limits,

@@ -344,16 +344,21 @@ impl CallSpans {
             plugin,
             revision,
         } = self;
-        // Parsed once for both spans.
-        let output = outcome.result.as_deref().ok().map(output_value);
+        // The output text is parsed once for both spans.
+        let output = outcome.result.as_deref().map(output_value);
         if let Some(tool) = tool {
-            let record = finish_tool_span(tool, outcome, output.clone(), plugin.as_ref(), revision);
-            exporter.export(record);
+            let logged = output.as_ref().ok().cloned();
+            exporter.export(finish_tool_span(
+                tool,
+                outcome,
+                logged,
+                plugin.as_ref(),
+                revision,
+            ));
         }
-        match (output, &outcome.result) {
-            (Some(output), _) => execute.log_output(output),
-            (None, Err(error)) => execute.set_error(error_value(error)),
-            (None, Ok(_)) => {}
+        match output {
+            Ok(output) => execute.log_output(output),
+            Err(error) => execute.set_error(error_value(error)),
         }
         exporter.export(execute.end());
     }
