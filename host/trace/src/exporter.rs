@@ -27,7 +27,6 @@ use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, RETRY_AFTER
 use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
-use opentelemetry_proto::tonic::trace::v1::Span as OtlpSpan;
 use prost::Message;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
@@ -600,13 +599,20 @@ async fn run(d: Arc<Destination>, transport: Transport) {
             q.in_flight = n;
             q.spans.drain(..n).collect()
         };
-        let batch = to_otlp(&d, batch);
-        if batch.is_empty() {
+        // Mapped to OTLP here, off the path of whoever ended the spans. A
+        // record that cannot be mapped (ids that are not hex) is dropped,
+        // counted and logged; the rest go on.
+        let (request, unmapped) =
+            otlp::export_request(batch.iter().map(Arc::as_ref), d.service_name.as_deref());
+        for e in &unmapped {
+            d.counters.dropped.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(endpoint = %d.endpoint, "dropping span that cannot be exported: {e}");
+        }
+        let n = (batch.len() - unmapped.len()) as u64;
+        if n == 0 {
             lock(&d.queue).in_flight = 0;
             continue;
         }
-        let n = batch.len() as u64;
-        let request = otlp::request_from_spans(batch, d.service_name.as_deref());
         // Encoded once: every retry sends the same bytes.
         let body = match transport {
             Transport::Http(_) => request.encode_to_vec(),
@@ -674,22 +680,6 @@ async fn run(d: Arc<Destination>, transport: Transport) {
         lock(&d.queue).in_flight = 0;
     }
     d.done.send_replace(true);
-}
-
-/// The batch as OTLP spans. A record that cannot be mapped (ids that are
-/// not hex) is dropped, counted and logged; the rest go on.
-fn to_otlp(d: &Destination, batch: Vec<Arc<SpanRecord>>) -> Vec<OtlpSpan> {
-    let mut spans = Vec::with_capacity(batch.len());
-    for record in batch {
-        match otlp::span_to_otlp(&record) {
-            Ok(span) => spans.push(span),
-            Err(e) => {
-                d.counters.dropped.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(endpoint = %d.endpoint, "dropping span that cannot be exported: {e}");
-            }
-        }
-    }
-    spans
 }
 
 async fn deliver(
